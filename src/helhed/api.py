@@ -1,0 +1,67 @@
+"""The one documented API: /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from helhed.cases.api import router as cases_router
+from helhed.core.api import router as audit_router
+from helhed.core.apiauth import API_AUTH
+from helhed.core.errors import HelhedError
+from helhed.people.api import router as persons_router
+
+api = NinjaAPI(
+    title="Helhed API",
+    version="1.0.0",
+    urls_namespace="api",
+    description=(
+        "Helhed's API: the same capabilities, access rules and audit as the user interface. "
+        "Authenticate with `Authorization: Bearer <token>` (create one with `helhed token create USERNAME`) "
+        "or the browser session. Every read of person data is written to the audit log. Error messages are "
+        "in Danish and say what to do."
+    ),
+    auth=API_AUTH,
+)
+api.add_router("/persons", persons_router)
+api.add_router("/cases", cases_router)
+api.add_router("/audit", audit_router)
+
+
+@api.exception_handler(HelhedError)
+def _helhed_error(request, exc: HelhedError):
+    return api.create_response(
+        request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "Ikke fundet.", "code": "not_found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(
+        request,
+        {"detail": "Log ind eller send en gyldig API-nøgle: Authorization: Bearer <nøgle>.", "code": "unauthenticated"},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    problems = []
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload"))
+        problems.append({"field": loc, "problem": err.get("msg", "")})
+    return api.create_response(
+        request,
+        {
+            "detail": "Forespørgslen er ikke gyldig. Ret felterne nævnt i 'errors'.",
+            "code": "invalid",
+            "errors": problems,
+        },
+        status=422,
+    )

@@ -1,0 +1,263 @@
+"""/api/v1/cases: list visible to me, create, get, team, journal, timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from helhed.core.apiauth import api_requires
+from helhed.core.errors import HelhedError
+from helhed.core.permissions import Perm
+from helhed.organisation.models import Unit
+from helhed.people.models import Person
+
+from . import selectors, services
+from .gatekeeper import case_for
+from .models import CaseStatus, NoteKind, TeamRole
+from .policies import CasePerm
+
+router = Router(tags=["cases"])
+
+
+class CaseOut(Schema):
+    id: int
+    journal_number: str
+    kle_code: str
+    handling_facet: str
+    status: str
+    title: str
+    child_id: int
+    child_name: str
+    child_cpr_masked: str
+    responsible_unit: str
+    responsible_caseworker: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_child_name(obj):
+        return obj.child.full_name
+
+    @staticmethod
+    def resolve_child_cpr_masked(obj):
+        return obj.child.cpr_masked
+
+    @staticmethod
+    def resolve_responsible_unit(obj):
+        return obj.responsible_unit.name
+
+    @staticmethod
+    def resolve_responsible_caseworker(obj):
+        members = getattr(obj, "responsible_members", None)
+        if members is None:
+            from .models import TeamMember
+
+            members = list(
+                TeamMember.objects.filter(
+                    case=obj, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True
+                ).select_related("user")
+            )
+        return members[0].user.get_full_name() if members else None
+
+
+class CaseIn(Schema):
+    child_id: int
+    responsible_unit_id: int
+    responsible_caseworker: str  # username
+    parent_contact: str | None = None  # username
+    title: str = ""
+
+
+class TeamMemberOut(Schema):
+    id: int
+    username: str
+    name: str
+    role: str
+    unit: str
+    administration: str
+    is_parent_contact: bool
+    valid_from: date
+
+    @staticmethod
+    def resolve_username(obj):
+        return obj.user.username
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.user.get_full_name()
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.name
+
+    @staticmethod
+    def resolve_administration(obj):
+        return obj.unit.administration.code
+
+
+class TeamMemberIn(Schema):
+    username: str
+    role: TeamRole
+    unit_id: int | None = None
+    is_parent_contact: bool = False
+
+
+class AddendumOut(Schema):
+    body: str
+    author: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_author(obj):
+        return obj.author.get_full_name()
+
+
+class NoteOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    occurred_on: date
+    shared_with_team: bool
+    author: str
+    created_at: datetime
+    addenda: list[AddendumOut]
+
+    @staticmethod
+    def resolve_author(obj):
+        return obj.author.get_full_name()
+
+    @staticmethod
+    def resolve_addenda(obj):
+        return list(obj.addenda.all())
+
+
+class NoteIn(Schema):
+    kind: NoteKind = NoteKind.NOTE
+    title: str
+    body: str
+    occurred_on: date
+    shared_with_team: bool = False
+    submission_key: str | None = None
+
+
+class TimelineOut(Schema):
+    at: datetime
+    kind: str
+    title: str
+    administration: str
+    case_id: int | None
+
+
+class StatusIn(Schema):
+    to_status: CaseStatus
+    reason: str
+    version: int | None = None
+
+
+def _user(username: str | None):
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise HelhedError(f"Der findes ingen aktiv bruger med brugernavnet '{username}'.", field="username")
+    return user
+
+
+@router.get("", response=list[CaseOut], summary="Cases visible to me (audited)")
+@api_requires(Perm.CASE_WORK)
+def list_cases(request, status: CaseStatus | None = None, limit: int = 50, offset: int = 0):
+    if not 1 <= limit <= 500 or offset < 0:
+        raise HttpError(400, "limit skal være mellem 1 og 500, og offset må ikke være negativ.")
+    return selectors.visible_cases(actor=request.auth, status=status, limit=limit, offset=offset)
+
+
+@router.post("", response={201: CaseOut}, summary="Open a case for a child")
+@api_requires(Perm.CASE_CREATE)
+def create_case(request, payload: CaseIn):
+    child = Person.objects.filter(pk=payload.child_id).first()
+    if child is None:
+        raise HelhedError("Der findes ingen person med det child_id.", field="child_id")
+    unit = Unit.objects.filter(pk=payload.responsible_unit_id).first()
+    if unit is None:
+        raise HelhedError("Der findes ingen enhed med det responsible_unit_id.", field="responsible_unit_id")
+    case = services.case_open(
+        actor=request.auth,
+        child=child,
+        responsible_unit=unit,
+        responsible_caseworker=_user(payload.responsible_caseworker),
+        parent_contact=_user(payload.parent_contact),
+        title=payload.title,
+    )
+    return 201, case
+
+
+@router.get("/{case_id}", response=CaseOut, summary="Get a case (audited)")
+@api_requires(Perm.CASE_WORK)
+def get_case(request, case_id: int):
+    return case_for(request.auth, case_id, what="api").case
+
+
+@router.post("/{case_id}/status", response=CaseOut, summary="Close or reopen a case")
+@api_requires(Perm.CASE_WORK)
+def change_status(request, case_id: int, payload: StatusIn):
+    return services.case_change_status(
+        actor=request.auth, case_id=case_id, to_status=payload.to_status, reason=payload.reason, version=payload.version
+    )
+
+
+@router.get("/{case_id}/team", response=list[TeamMemberOut], summary="The case team (audited)")
+@api_requires(Perm.CASE_WORK)
+def get_team(request, case_id: int):
+    return selectors.case_team(case_for(request.auth, case_id, what="api_team"))
+
+
+@router.post("/{case_id}/team", response={201: TeamMemberOut}, summary="Add a team member")
+@api_requires(Perm.CASE_WORK)
+def add_team_member(request, case_id: int, payload: TeamMemberIn):
+    unit = None
+    if payload.unit_id is not None:
+        unit = Unit.objects.filter(pk=payload.unit_id).first()
+        if unit is None:
+            raise HelhedError("Der findes ingen enhed med det unit_id.", field="unit_id")
+    member = services.team_member_add(
+        actor=request.auth,
+        case_id=case_id,
+        user=_user(payload.username),
+        role=payload.role,
+        unit=unit,
+        is_parent_contact=payload.is_parent_contact,
+    )
+    return 201, member
+
+
+@router.get(
+    "/{case_id}/journal",
+    response=list[NoteOut],
+    summary="The journal (audited; shared notes only for team members with limited access)",
+)
+@api_requires(Perm.CASE_WORK)
+def get_journal(request, case_id: int):
+    access = case_for(request.auth, case_id, need=CasePerm.VIEW_SHARED, what="api_journal")
+    return selectors.case_journal(access)
+
+
+@router.post("/{case_id}/journal", response={201: NoteOut}, summary="Write a journal note")
+@api_requires(Perm.CASE_WORK)
+def add_note(request, case_id: int, payload: NoteIn):
+    note = services.journal_note_add(actor=request.auth, case_id=case_id, **payload.dict())
+    return 201, note
+
+
+@router.get(
+    "/{case_id}/timeline", response=list[TimelineOut], summary="The child's timeline across administrations (audited)"
+)
+@api_requires(Perm.CASE_WORK)
+def get_timeline(request, case_id: int, limit: int = 200):
+    if not 1 <= limit <= 1000:
+        raise HttpError(400, "limit skal være mellem 1 og 1000.")
+    return selectors.case_timeline(case_for(request.auth, case_id, what="api_timeline"), limit=limit)

@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Brugernavn"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Adgangskode"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Engangskode"),
+        min_length=6,
+        max_length=8,
+        help_text=_("Den 6-cifrede kode fra din godkendelses-app."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class AuditPersonForm(forms.Form):
+    person = forms.IntegerField(label=_("Person-id"), min_value=1, required=False)
+    cpr = forms.CharField(
+        label=_("Eller CPR-nummer"), max_length=11, required=False, help_text=_("10 cifre, med eller uden bindestreg.")
+    )
+    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not data.get("cpr"):
+            raise forms.ValidationError(_("Skriv et person-id eller et CPR-nummer."))
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("Fra-datoen ligger efter til-datoen."))
+        return data
+
+
+class AuditActorForm(forms.Form):
+    username = forms.CharField(label=_("Brugernavn"), max_length=150)
+    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,31 @@
+"""Template helpers: render a form widget with Det Fælles Designsystem's classes and ARIA links."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+_CLASS = {
+    "select": "form-select",
+    "selectmultiple": "form-select",
+    "checkbox": "form-checkbox",
+    "file": "form-file-input",
+}
+
+
+@register.filter
+def dkfds(bound_field):
+    widget = bound_field.field.widget
+    kind = getattr(widget, "input_type", None) or widget.__class__.__name__.lower()
+    css = _CLASS.get(kind, "form-input")
+    attrs = {"class": f"{css} {widget.attrs.get('class', '')}".strip()}
+    described = []
+    if bound_field.help_text:
+        described.append(f"{bound_field.id_for_label}-hint")
+    if bound_field.errors:
+        described.append(f"{bound_field.id_for_label}-error")
+        attrs["aria-invalid"] = "true"
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return bound_field.as_widget(attrs=attrs)

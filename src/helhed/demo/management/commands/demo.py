@@ -1,0 +1,70 @@
+"""`helhed demo seed --children N --seed S` and `helhed demo users [--json]`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from helhed.core.context import channel
+from helhed.demo import generator
+from helhed.people.models import Person
+
+
+class Command(BaseCommand):
+    help = "The synthetic municipality: seed it, or list the demo logins."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        s = sub.add_parser("seed", help="Create the synthetic municipality (deterministic for a seed).")
+        s.add_argument("--children", type=int, default=800)
+        s.add_argument("--seed", type=int, default=1)
+        s.add_argument("--notes-per-case", type=int, default=8)
+        s.add_argument("--case-share", type=float, default=0.25)
+        s.add_argument(
+            "--anchor",
+            type=date.fromisoformat,
+            default=generator.DEFAULT_ANCHOR,
+            help="The 'today' the data is generated around (YYYY-MM-DD).",
+        )
+        s.add_argument("--if-empty", action="store_true", help="Do nothing when persons already exist.")
+        u = sub.add_parser("users", help="List the demo logins (username, role, unit).")
+        u.add_argument("--json", action="store_true")
+
+    def handle(self, *args, action, **opts):
+        if action == "seed":
+            self._seed(**opts)
+        else:
+            self._users(as_json=opts["json"])
+
+    def _seed(self, *, children, seed, notes_per_case, case_share, anchor, if_empty, **_):
+        if if_empty and Person.objects.exists():
+            self.stdout.write("Databasen har allerede data; springer over.")
+            return
+        if children < 0 or not 0 <= case_share <= 1 or notes_per_case < 0:
+            raise CommandError("--children og --notes-per-case skal være ≥ 0, --case-share mellem 0 og 1.")
+        with channel("cli"):
+            result = generator.seed(
+                children=children,
+                seed=seed,
+                anchor=anchor,
+                notes_per_case=notes_per_case,
+                case_share=case_share,
+                progress=lambda n: self.stderr.write(f"  {n} børn …") if children > 5000 else None,
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Syntetisk kommune: {result.children} børn, {result.persons} personer, {result.cases} sager, "
+                f"{result.notes} journalnotater, {result.units} enheder, {result.staff} medarbejdere."
+            )
+        )
+
+    def _users(self, *, as_json):
+        users = generator.demo_users()
+        if as_json:
+            self.stdout.write(json.dumps(users, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"Demo-logins (adgangskode for alle: {generator.DEMO_PASSWORD}):")
+        for u in users:
+            self.stdout.write(f"  {u['username']:<22} {u['role_label']:<34} {u['unit']}")

@@ -1,0 +1,85 @@
+"""/api/v1/persons: create, get, search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from helhed.core.apiauth import api_requires
+from helhed.core.errors import HelhedError
+from helhed.core.permissions import Perm
+
+from . import policies, selectors, services
+
+router = Router(tags=["persons"])
+
+
+class PersonOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    cpr_masked: str
+    birth_date: date | None
+    sex: str
+    address: str
+    postal_code: str
+    city: str
+    district: str | None
+    synthetic: bool
+    merged_into: int | None
+
+    @staticmethod
+    def resolve_district(obj):
+        return obj.district.name if obj.district_id else None
+
+    @staticmethod
+    def resolve_merged_into(obj):
+        return obj.merged_into_id
+
+
+class PersonIn(Schema):
+    first_name: str
+    last_name: str
+    cpr: str | None = None
+    no_cpr_reason: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+
+
+class RevealOut(Schema):
+    cpr: str
+
+
+@router.get("", response=list[PersonOut], summary="Search persons by name or CPR number (audited)")
+@api_requires(Perm.PERSON_SEARCH)
+def search_persons(request, q: str):
+    try:
+        return selectors.person_search(actor=request.auth, query=q)
+    except policies.InvalidCpr as exc:
+        raise HelhedError(str(exc), field="q")
+
+
+@router.post("", response={201: PersonOut}, summary="Create a person")
+@api_requires(Perm.PERSON_CREATE)
+def create_person(request, payload: PersonIn):
+    person = services.person_create(actor=request.auth, **payload.dict())
+    return 201, person
+
+
+@router.get("/{person_id}", response=PersonOut, summary="Get a person (audited)")
+@api_requires(Perm.PERSON_SEARCH)
+def get_person(request, person_id: int):
+    return selectors.person_for(actor=request.auth, person_id=person_id, what="api")
+
+
+@router.post("/{person_id}/reveal-cpr", response=RevealOut, summary="Reveal the full CPR number (audited)")
+@api_requires(Perm.PERSON_SEARCH)
+def reveal_cpr(request, person_id: int, reason: str = ""):
+    person = selectors.person_for(actor=request.auth, person_id=person_id, what="api_reveal")
+    if not person.has_cpr:
+        raise HttpError(404, "Personen har intet CPR-nummer.")
+    return {"cpr": services.person_reveal_cpr(actor=request.auth, person=person, reason=reason)}

@@ -1,0 +1,70 @@
+"""Every read of person data. Each one writes an audit event (searches with their criterion, CPR masked)."""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from operator import and_
+
+from django.db.models import Q
+from django.http import Http404
+
+from helhed.core import audit
+from helhed.core.models import AuditAction
+
+from . import crypto, policies
+from .models import Person, Relation
+
+SEARCH_LIMIT = 50
+_JOURNAL_NUMBER = re.compile(r"^\s*27\.\d{2}\.\d{2}-[A-Z]\d{2}-\d+-\d{2}\s*$")
+
+
+def looks_like_journal_number(text: str) -> bool:
+    return bool(_JOURNAL_NUMBER.match(text or ""))
+
+
+def person_search(*, actor, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """Find living (not merged-away) persons by CPR number (exact, via the keyed hash) or by name.
+
+    Raises policies.InvalidCpr when the query is shaped like a CPR number but is not a valid one."""
+    text = (query or "").strip()
+    qs = Person.objects.filter(merged_into__isnull=True).select_related("district")
+    if policies.looks_like_cpr(text):
+        parsed = policies.parse(text)
+        qs = qs.filter(cpr_hash=crypto.lookup_hash(parsed.number))
+        kind = "cpr"
+    else:
+        tokens = [t for t in re.split(r"\s+", text) if t][:5]
+        if not tokens:
+            return []
+        qs = qs.filter(reduce(and_, [Q(first_name__icontains=t) | Q(last_name__icontains=t) for t in tokens]))
+        kind = "name"
+    results = list(qs.order_by("last_name", "first_name", "id")[:limit])
+    audit.record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        object_type="people.person",
+        criterion=policies.mask_in_text(text),
+        persons=results,
+        detail={"kind": kind, "hits": len(results)},
+    )
+    return results
+
+
+def person_for(*, actor, person_id, case_id: int | None = None, what: str = "person") -> Person:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        raise Http404
+    person = Person.objects.select_related("district", "merged_into").filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    audit.record(
+        actor=actor, action=AuditAction.VIEW, obj=person, persons=[person], case_id=case_id, detail={"view": what}
+    )
+    return person
+
+
+def relations_of(person: Person) -> list[Relation]:
+    """Relations in both directions; the caller has already audited the look at `person`."""
+    return list(Relation.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative"))

@@ -1,0 +1,211 @@
+"""Every write of person data. Keyword-only, atomic, audited, taking the acting user."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhed.core import audit
+from helhed.core.errors import Conflict, HelhedError
+from helhed.core.models import AuditAction
+
+from . import crypto, policies
+from .models import Enrolment, Person, PersonMerge, Relation
+
+
+def _apply_cpr(person: Person, cpr: str | None, no_cpr_reason: str) -> None:
+    if cpr:
+        parsed = policies.parse(cpr)
+        person.cpr_encrypted = crypto.encrypt(parsed.number)
+        person.cpr_hash = crypto.lookup_hash(parsed.number)
+        person.cpr_masked = parsed.masked
+        person.birth_date = parsed.birth_date
+        person.sex = parsed.sex
+        person.no_cpr_reason = ""
+    else:
+        if not (no_cpr_reason or "").strip():
+            raise HelhedError(
+                _("Skriv hvorfor personen ikke har et CPR-nummer (fx 'ukendt endnu' eller 'udenlandsk')."),
+                field="no_cpr_reason",
+            )
+        person.no_cpr_reason = no_cpr_reason.strip()
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor,
+    first_name: str,
+    last_name: str,
+    cpr: str | None = None,
+    no_cpr_reason: str = "",
+    birth_date: date | None = None,
+    sex: str = "",
+    address: str = "",
+    postal_code: str = "",
+    city: str = "",
+    district=None,
+    synthetic: bool = False,
+    audit_event: bool = True,
+) -> Person:
+    """Create a person. The CPR number is validated, encrypted and hashed; birth date and sex follow from it."""
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name or not last_name:
+        raise HelhedError(_("Skriv både fornavn og efternavn."), field="first_name")
+    if birth_date and birth_date > timezone.localdate():
+        raise HelhedError(_("Fødselsdatoen ligger i fremtiden. Tjek datoen."), field="birth_date")
+    if postal_code and not (postal_code.isdigit() and len(postal_code) == 4):
+        raise HelhedError(_("Et postnummer består af 4 cifre."), field="postal_code")
+    person = Person(
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+        sex=sex,
+        address=address,
+        postal_code=postal_code,
+        city=city,
+        district=district,
+        synthetic=synthetic,
+    )
+    try:
+        _apply_cpr(person, cpr, no_cpr_reason)
+    except policies.InvalidCpr as exc:
+        raise HelhedError(str(exc), field="cpr")
+    if person.cpr_hash and Person.objects.filter(cpr_hash=person.cpr_hash, merged_into__isnull=True).exists():
+        raise Conflict(
+            _("Der findes allerede en person med dette CPR-nummer. Søg personen frem i stedet."), field="cpr"
+        )
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise Conflict(
+            _("Der findes allerede en person med dette CPR-nummer. Søg personen frem i stedet."), field="cpr"
+        )
+    if audit_event:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=person, persons=[person])
+    return person
+
+
+@transaction.atomic
+def person_reveal_cpr(*, actor, person: Person, reason: str = "", case_id: int | None = None) -> str:
+    """Decrypt the full CPR number for display. Always audited (action reveal_cpr)."""
+    if not person.cpr_encrypted:
+        raise HelhedError(_("Personen har intet CPR-nummer registreret."))
+    number = crypto.decrypt(person.cpr_encrypted)
+    audit.record(
+        actor=actor, action=AuditAction.REVEAL_CPR, obj=person, persons=[person], case_id=case_id, reason=reason
+    )
+    return policies.format_cpr(number)
+
+
+@transaction.atomic
+def relation_add(
+    *, actor, person: Person, relative: Person, kind: str, note: str = "", audit_event: bool = True
+) -> Relation:
+    if person.pk == relative.pk:
+        raise HelhedError(_("En person kan ikke have en relation til sig selv."))
+    relation, created = Relation.objects.get_or_create(
+        person=person, relative=relative, kind=kind, defaults={"note": note}
+    )
+    if not created:
+        raise Conflict(_("Relationen findes allerede."))
+    if audit_event:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=relation, persons=[person, relative])
+    return relation
+
+
+@transaction.atomic
+def enrolment_add(
+    *, actor, person: Person, unit, valid_from: date, grade: str = "", audit_event: bool = True
+) -> Enrolment:
+    enrolment = Enrolment.objects.create(person=person, unit=unit, grade=grade, valid_from=valid_from)
+    if audit_event:
+        audit.record(actor=actor, action=AuditAction.CREATE, obj=enrolment, persons=[person])
+    return enrolment
+
+
+# Rows that point at a person and move to the survivor on a merge: (model label, field).
+def _merge_targets():
+    from helhed.cases.models import Case, TimelineEvent
+
+    return [
+        (Relation, "person"),
+        (Relation, "relative"),
+        (Enrolment, "person"),
+        (Case, "child"),
+        (TimelineEvent, "person"),
+    ]
+
+
+@transaction.atomic
+def person_merge(*, actor, survivor: Person, duplicate: Person, reason: str) -> PersonMerge:
+    """Merge a duplicate person into the survivor. Every re-pointed row is recorded so it can be undone."""
+    if not (reason or "").strip():
+        raise HelhedError(_("Skriv hvorfor de to personer er den samme."), field="reason")
+    if survivor.pk == duplicate.pk:
+        raise HelhedError(_("Vælg to forskellige personer."))
+    if survivor.merged_into_id or duplicate.merged_into_id:
+        raise Conflict(_("En af personerne er allerede lagt sammen med en anden."))
+    if survivor.cpr_hash and duplicate.cpr_hash and survivor.cpr_hash != duplicate.cpr_hash:
+        raise HelhedError(_("Personerne har forskellige CPR-numre og kan ikke lægges sammen."))
+    from helhed.cases.models import ACTIVE_STATUSES, Case
+
+    if (
+        Case.objects.filter(child=survivor, status__in=ACTIVE_STATUSES).exists()
+        and Case.objects.filter(child=duplicate, status__in=ACTIVE_STATUSES).exists()
+    ):
+        raise Conflict(_("Begge personer har en åben sag. Luk den ene sag, før personerne lægges sammen."))
+    moved: dict[str, list[int]] = {}
+    for model, field in _merge_targets():
+        ids = list(model.objects.filter(**{field: duplicate}).values_list("id", flat=True))
+        if ids:
+            model.objects.filter(id__in=ids).update(**{field: survivor})
+            moved[f"{model._meta.label_lower}.{field}"] = ids
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    merge = PersonMerge.objects.create(
+        survivor=survivor,
+        duplicate=duplicate,
+        moved=moved,
+        reason=reason.strip(),
+        merged_by=actor,
+        merged_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.MERGE,
+        obj=merge,
+        persons=[survivor, duplicate],
+        reason=reason,
+        detail={"moved": {k: len(v) for k, v in moved.items()}},
+    )
+    return merge
+
+
+@transaction.atomic
+def person_merge_reverse(*, actor, merge: PersonMerge, reason: str) -> PersonMerge:
+    """Undo a merge: move the recorded rows back to the duplicate and make it a living record again."""
+    if merge.reversed_at:
+        raise Conflict(_("Sammenlægningen er allerede fortrudt."))
+    if not (reason or "").strip():
+        raise HelhedError(_("Skriv hvorfor sammenlægningen fortrydes."), field="reason")
+    models_by_label = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _merge_targets()}
+    for key, ids in merge.moved.items():
+        model, field = models_by_label[key]
+        model.objects.filter(id__in=ids).update(**{field: merge.duplicate_id})
+    Person.objects.filter(pk=merge.duplicate_id).update(merged_into=None, updated_at=timezone.now())
+    merge.reversed_at, merge.reversed_by = timezone.now(), actor
+    merge.save(update_fields=["reversed_at", "reversed_by"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        persons=[merge.survivor_id, merge.duplicate_id],
+        reason=reason,
+        detail={"merge": "reversed"},
+    )
+    return merge

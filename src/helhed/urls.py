@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("helhed.core.urls")),
+    path("", include("helhed.people.urls")),
+    path("", include("helhed.cases.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "helhed.core.views.error_404"
+handler403 = "helhed.core.views.error_403"
+handler500 = "helhed.core.views.error_500"
