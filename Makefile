@@ -14,7 +14,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
 venv: $(UV)
-	$(UV) sync --frozen --no-dev --python $(PYTHON) --quiet
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON) --quiet
 
 venv-dev: $(UV)
 	$(UV) sync --frozen --python $(PYTHON) --quiet

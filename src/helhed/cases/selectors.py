@@ -165,7 +165,13 @@ def case_status_history(access: CaseAccess):
     return list(access.case.status_history.select_related("changed_by").all())
 
 
-def case_family(*, actor, access: CaseAccess) -> list[Relation]:
+@dataclass
+class FamilyMember:
+    relative: object
+    kinds: list[str]
+
+
+def case_family(*, actor, access: CaseAccess) -> list[FamilyMember]:
     """The child's relations (parents, custody holders, siblings, network). Full access only; the
     relatives shown are persons too, so the look is audited with them as subjects."""
     if not access.can(CasePerm.VIEW_JOURNAL):

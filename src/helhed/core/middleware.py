@@ -7,8 +7,10 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from .context import channel_var, request_id_var
 
@@ -93,3 +95,15 @@ class HelhedErrorMiddleware:
                 status=exception.status_code,
             )
         return None
+
+
+class DanishFirstLocaleMiddleware(LocaleMiddleware):
+    """Danish unless the user has chosen English with the language switch. A browser's Accept-Language
+    is ignored: a municipal system speaks Danish by default, whatever the PC's language is."""
+
+    def process_request(self, request):
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = translation.get_language()
