@@ -52,7 +52,7 @@ def my_cases(*, actor) -> MyCases:
         .order_by("-at")
         .values_list("case_id", flat=True)[:200]
     ):
-        if case_id not in recent_ids:
+        if case_id is not None and case_id not in recent_ids:
             recent_ids.append(case_id)
         if len(recent_ids) >= RECENT_LIMIT:
             break
@@ -188,7 +188,11 @@ def case_family(*, actor, access: CaseAccess) -> list[FamilyMember]:
             case_id=access.case.pk,
             detail={"view": "family"},
         )
-    return relations
+    grouped: dict[int, FamilyMember] = {}
+    for r in relations:
+        member = grouped.setdefault(r.relative_id, FamilyMember(relative=r.relative, kinds=[]))
+        member.kinds.append(str(r.get_kind_display()).lower())
+    return list(grouped.values())
 
 
 def document_for_download(*, actor, case_id, document_id) -> tuple[CaseAccess, Document]:

@@ -186,7 +186,7 @@ def purge(*, actor: Any, older_than_days: int | None = None, now: datetime | Non
         count = prefix.count()
         AuditSubject.objects.filter(event__seq__lte=newest.seq).delete()
         prefix.delete()
-        chain.anchor_seq, chain.anchor_hash = newest.seq, newest.hash
+        chain.anchor_seq, chain.anchor_hash = int(newest.seq or 0), newest.hash
         chain.save(update_fields=["anchor_seq", "anchor_hash"])
     record(
         actor=actor,

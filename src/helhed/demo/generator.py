@@ -263,11 +263,12 @@ class Generator:
                 role, title = Role.SCHOOL_SOCIAL_WORKER, ""
             else:
                 role = Role.PROFESSIONAL
-                title = {
+                titles: dict[str, str] = {
                     UnitKind.MUNICIPAL_SCHOOL: ProfessionalTitle.TEACHER,
                     UnitKind.DAYCARE: ProfessionalTitle.PEDAGOGUE,
                     UnitKind.PPR: ProfessionalTitle.PPR_PSYCHOLOGIST,
-                }[u.kind]
+                }
+                title = titles[u.kind]
             make(f"fp{i + 1:03d}", role, u.code, self.fake.first_name(), self.fake.last_name(), title)
         make("psykiater", Role.PROFESSIONAL, "BUC", "Peter", "Psykiater", ProfessionalTitle.PSYCHIATRIST)
         make("uu.vejleder", Role.EMPLOYMENT_ADVISER, "UU", "Ulla", "UU-vejleder", "")
@@ -370,7 +371,7 @@ class Generator:
         rows = []
         for kid in kids:
             age = relativedelta(self.anchor, kid.birth_date).years
-            local = by_district.get(kid.district_id, {})
+            local = by_district.get(kid.district_id or 0, {})
             if 1 <= age <= 5:
                 options, grade = local.get(UnitKind.DAYCARE, []), ""
             elif 6 <= age <= 16:
@@ -403,7 +404,7 @@ class Generator:
         cases, pending = [], []
         counters: dict[int, JournalNumberCounter] = {}
         for kid in kids:
-            fam = fam_of_district[district_code[kid.district_id]]
+            fam = fam_of_district[district_code[kid.district_id or 0]]
             unit = self.units[f"BFE-{fam}-{rng.choice(['UG', 'HG'])}"]
             candidates = (
                 workers.get(unit.id)
@@ -453,7 +454,7 @@ class Generator:
                         to_status=CaseStatus.CLOSED,
                         reason="Indsatsen er afsluttet",
                         changed_by=worker,
-                        changed_at=case.closed_at,
+                        changed_at=case.closed_at or opened,
                     )
                 )
             team.append(
@@ -572,7 +573,9 @@ def seed(
     gen = Generator(seed=seed, anchor=anchor)
     with transaction.atomic():
         units = gen.organisation(schools=schools)
-        staff = gen.staff()
+        # About 30 cases per caseworker, as in a real family unit; the demo keeps its 14 extra caseworkers.
+        staff = gen.staff(extra_caseworkers=max(14, int(children * case_share / 30)),
+                          extra_professionals=max(12, children // 400))
     result = SeedResult(units=len(units), staff=len(staff))
     batch = 2000
     done = 0
