@@ -13,7 +13,7 @@ from helhed.core import audit
 from helhed.core.models import AuditAction
 
 from . import crypto, policies
-from .models import Person, Relation
+from .models import Enrolment, Person, PersonMerge, Relation
 
 SEARCH_LIMIT = 50
 _JOURNAL_NUMBER = re.compile(r"^\s*27\.\d{2}\.\d{2}-[A-Z]\d{2}-\d+-\d{2}\s*$")
@@ -65,6 +65,29 @@ def person_for(*, actor, person_id, case_id: int | None = None, what: str = "per
     return person
 
 
-def relations_of(person: Person) -> list[Relation]:
-    """Relations in both directions; the caller has already audited the look at `person`."""
-    return list(Relation.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative"))
+def relations_of(*, actor, person: Person) -> list[Relation]:
+    """Relations in both directions. The relatives shown are persons too, so they are audited as subjects."""
+    relations = list(
+        Relation.objects.filter(Q(person=person) | Q(relative=person)).select_related("person", "relative")
+    )
+    others = {r.relative_id if r.person_id == person.pk else r.person_id for r in relations}
+    if others:
+        audit.record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="people.relation",
+            persons=others,
+            detail={"view": "relations", "of": person.pk},
+        )
+    return relations
+
+
+def merges_into(person: Person) -> list[PersonMerge]:
+    return list(PersonMerge.objects.filter(survivor=person).select_related("duplicate", "merged_by"))
+
+
+def enrolments_of(person: Person) -> list[Enrolment]:
+    """School and daycare enrolments, newest first; the caller has already audited the look at `person`."""
+    return list(
+        Enrolment.objects.filter(person=person).select_related("unit", "unit__administration").order_by("-valid_from")
+    )

@@ -24,18 +24,20 @@ def person_detail(request, person_id: int):
     person = selectors.person_for(actor=request.user, person_id=person_id)
     from helhed.cases import selectors as case_selectors
 
-    relations = selectors.relations_of(person)
+    relations = selectors.relations_of(actor=request.user, person=person)
+    enrolments = selectors.enrolments_of(person)
     case = case_selectors.case_map_for_children(actor=request.user, child_ids=[person.pk]).get(person.pk)
     hidden = {}
     if case is None and user_has_perm(request.user, Perm.BREAK_GLASS):
         hidden = case_selectors.children_with_hidden_cases(actor=request.user, child_ids=[person.pk])
-    merges = list(PersonMerge.objects.filter(survivor=person).select_related("duplicate", "merged_by"))
+    merges = selectors.merges_into(person)
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
             "relations": relations,
+            "enrolments": enrolments,
             "case": case,
             "hidden_case_id": hidden.get(person.pk),
             "relation_form": RelationForm(),
