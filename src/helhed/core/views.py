@@ -274,3 +274,19 @@ def error_403(request, exception=None):
 
 def error_500(request):
     return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A refused form post (expired page or missing security token), in plain Danish."""
+    return render(
+        request,
+        "error.html",
+        {
+            "message": _(
+                "Formularen kunne ikke sendes, fordi siden er for gammel eller din session er udløbet. "
+                "Genindlæs siden, og prøv igen."
+            ),
+            "status": 403,
+        },
+        status=403,
+    )
