@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import secrets
 from functools import wraps
 
@@ -83,6 +84,10 @@ def api_requires(perm: Perm):
             return func(request, *args, **kwargs)
 
         wrapped.helhed_permission = perm  # type: ignore[attr-defined]
+        # ninja evaluates string annotations (`from __future__ import annotations`) in the globals of the
+        # function it is given, i.e. this module's, where the operation's schemas do not exist. Hand it
+        # the operation's own signature with the annotations already resolved in the operation's module.
+        wrapped.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -43,7 +43,8 @@ def parse(value: str, *, today: date | None = None) -> ParsedCpr:
     if not raw:
         raise InvalidCpr(_("Skriv et CPR-nummer med 10 cifre, fx 010203-1234."))
     compact = stdnum_cpr.compact(raw)
-    if not compact.isdigit() or len(compact) != 10:
+    # isascii: str.isdigit() also accepts e.g. Arabic-Indic digits, which would hash to a different "same" number.
+    if not (compact.isascii() and compact.isdigit()) or len(compact) != 10:
         raise InvalidCpr(_("Et CPR-nummer består af 10 cifre (6 for fødselsdatoen og 4 løbenumre), fx 010203-1234."))
     try:
         birth = stdnum_cpr.get_birth_date(compact)
