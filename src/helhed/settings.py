@@ -232,6 +232,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [
     ("dkfds", REPO_DIR / "node_modules" / "dkfds" / "dist"),
     ("htmx", REPO_DIR / "node_modules" / "htmx.org" / "dist"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from helhed.core.apiauth import api_requires
@@ -193,7 +193,7 @@ def create_case(request, payload: CaseIn):
         parent_contact=_user(payload.parent_contact),
         title=payload.title,
     )
-    return 201, case
+    return Status(201, case)
 
 
 @router.get("/{case_id}", response=CaseOut, summary="Get a case (audited)")
@@ -232,7 +232,7 @@ def add_team_member(request, case_id: int, payload: TeamMemberIn):
         unit=unit,
         is_parent_contact=payload.is_parent_contact,
     )
-    return 201, member
+    return Status(201, member)
 
 
 @router.get(
@@ -250,7 +250,7 @@ def get_journal(request, case_id: int):
 @api_requires(Perm.CASE_WORK)
 def add_note(request, case_id: int, payload: NoteIn):
     note = services.journal_note_add(actor=request.auth, case_id=case_id, **payload.dict())
-    return 201, note
+    return Status(201, note)
 
 
 @router.get(

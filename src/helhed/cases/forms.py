@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +84,14 @@ class AddendumForm(forms.Form):
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Titel"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentKind.choices)
-    file = forms.FileField(label=_("Fil"), help_text=_("PDF, billeder og kontorfiler. Højst 25 MB."))
+    file = forms.FileField(label=_("Fil"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, billeder og kontorfiler. Højst %(mb)s MB.") % {
+            "mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
+        }
+
     shared_with_team = forms.BooleanField(label=_("Del med sagens team"), required=False)
 
 
@@ -92,5 +100,5 @@ class BreakGlassForm(forms.Form):
         label=_("Begrundelse for nødadgang"),
         widget=forms.Textarea(attrs={"rows": 3}),
         min_length=10,
-        help_text=_("Adgangen varer 2 timer, logges og gennemgås af databeskyttelsesrådgiveren."),
+        help_text=_("Adgangen er tidsbegrænset, logges og gennemgås af databeskyttelsesrådgiveren."),
     )

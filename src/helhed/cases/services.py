@@ -541,7 +541,7 @@ def journal_addendum_add(*, actor, case_id: int, note_id: int, body: str) -> Jou
 
 
 def journal_note_edit(*, actor, case_id: int, note_id: int, **changes) -> None:
-    """Saved notes are never edited (forvaltningsloven's notatpligt: the record must show what was known when)."""
+    """Saved notes are never edited (offentlighedsloven § 13, notatpligt: the record must show what was known when)."""
     case_for(actor, case_id, need=CasePerm.VIEW_JOURNAL, audit_action=None)
     raise Conflict(
         _("Et gemt journalnotat kan ikke ændres. Tilføj i stedet en dateret tilføjelse til notatet."),

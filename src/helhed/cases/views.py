@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404
@@ -104,6 +105,8 @@ def case_detail(request, case_id: int):
             timeline=selectors.case_timeline(access, limit=30),
             family=selectors.case_family(actor=request.user, access=access),
             history=selectors.case_status_history(access) if access.can(CasePerm.VIEW_JOURNAL) else [],
+            # Team members with limited access read here what has been shared with the team.
+            shared_notes=selectors.case_journal(access, limit=50) if not access.can(CasePerm.VIEW_JOURNAL) else [],
             status_form=StatusForm(
                 initial={
                     "version": access.case.version,
@@ -202,8 +205,6 @@ def case_documents(request, case_id: int):
 
 @requires(Perm.CASE_WORK)
 def document_download(request, case_id: int, document_id: int):
-    from django.conf import settings
-
     _access, doc = selectors.document_for_download(actor=request.user, case_id=case_id, document_id=document_id)
     path = settings.DOCUMENT_ROOT / doc.storage_name[:2] / doc.storage_name
     if not path.exists():
@@ -333,14 +334,23 @@ def break_glass(request, case_id: int):
         if form.is_valid():
             try:
                 services.break_glass_open(actor=request.user, case_id=case_id, reason=form.cleaned_data["reason"])
-                messages.warning(request, _("Du har nødadgang til sagen i 2 timer. Adgangen er logget."))
+                messages.warning(
+                    request,
+                    _("Du har nødadgang til sagen i %(minutes)s minutter. Adgangen er logget.")
+                    % {"minutes": settings.BREAK_GLASS_MINUTES},
+                )
                 return redirect("cases:detail", case_id=case_id)
             except HelhedError as exc:
                 _form_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
-    return render(request, "cases/break_glass.html", {"form": form, "case_id": case_id}, status=status)
+    return render(
+        request,
+        "cases/break_glass.html",
+        {"form": form, "case_id": case_id, "break_glass_minutes": settings.BREAK_GLASS_MINUTES},
+        status=status,
+    )
 
 
 @requires(Perm.CASE_CREATE)

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .errors import Forbidden
@@ -58,13 +59,30 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        # Without a session cookie this is not a browser session and there is nothing for CSRF to protect:
+        # a program with a missing or revoked token gets the 401 that tells it what to do, not a CSRF error.
+        if not request.COOKIES.get(self.param_name):
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise Forbidden(
+                "Sikkerhedstjekket (CSRF) fejlede. Genindlæs siden og prøv igen, eller brug en API-nøgle.",
+                code="csrf",
+            )
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             # A session that still owes its second factor gets no API access either.
-            from .mfa import has_confirmed_device
+            from django.conf import settings
 
-            if not user.is_verified() and has_confirmed_device(user):
+            from .mfa import has_confirmed_device, mfa_required
+
+            if not user.is_verified() and (
+                has_confirmed_device(user) or (mfa_required(user) and not settings.DEMO_MODE)
+            ):
                 return None
             return user
         return None

@@ -141,11 +141,13 @@ def verify(batch: int = 5000) -> VerifyResult:
     if chain is None:
         unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
         return VerifyResult(ok=True, checked=0, unsealed=unsealed)
+    # Verify up to the head as it was when we started: events sealed meanwhile are checked next time.
+    head_seq, head_hash = chain.last_seq, chain.last_hash
     expected_seq, prev = chain.anchor_seq, chain.anchor_hash
     checked = 0
     last_seen = chain.anchor_seq
     while True:
-        events = list(AuditEvent.objects.filter(seq__gt=last_seen).order_by("seq")[:batch])
+        events = list(AuditEvent.objects.filter(seq__gt=last_seen, seq__lte=head_seq).order_by("seq")[:batch])
         if not events:
             break
         for event in events:
@@ -159,7 +161,7 @@ def verify(batch: int = 5000) -> VerifyResult:
             prev = event.hash
             checked += 1
             last_seen = event.seq
-    if expected_seq != chain.last_seq or prev != chain.last_hash:
+    if expected_seq != head_seq or prev != head_hash:
         return VerifyResult(False, checked, expected_seq + 1, "the newest events are missing")
     unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
     return VerifyResult(True, checked, unsealed=unsealed)

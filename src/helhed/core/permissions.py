@@ -43,7 +43,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.PROFESSIONAL: frozenset({Perm.CASE_WORK}),
     Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK}),
     Role.ANALYST: frozenset(),  # aggregates only, never a person (later issues)
-    Role.ADMINISTRATOR: frozenset({Perm.PERSON_MERGE}),
+    Role.ADMINISTRATOR: frozenset(),  # organisation and users, never children's data
     Role.DPO: frozenset({Perm.AUDIT_READ}),
 }
 

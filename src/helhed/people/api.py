@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from helhed.core.apiauth import api_requires
@@ -67,7 +67,7 @@ def search_persons(request, q: str):
 @api_requires(Perm.PERSON_CREATE)
 def create_person(request, payload: PersonIn):
     person = services.person_create(actor=request.auth, **payload.dict())
-    return 201, person
+    return Status(201, person)
 
 
 @router.get("/{person_id}", response=PersonOut, summary="Get a person (audited)")
@@ -76,10 +76,31 @@ def get_person(request, person_id: int):
     return selectors.person_for(actor=request.auth, person_id=person_id, what="api")
 
 
-@router.post("/{person_id}/reveal-cpr", response=RevealOut, summary="Reveal the full CPR number (audited)")
-@api_requires(Perm.PERSON_SEARCH)
+@router.post(
+    "/{person_id}/reveal-cpr",
+    response=RevealOut,
+    summary="Reveal the full CPR number of a child on a case where you have full access (audited)",
+)
+@api_requires(Perm.CASE_WORK)
 def reveal_cpr(request, person_id: int, reason: str = ""):
-    person = selectors.person_for(actor=request.auth, person_id=person_id, what="api_reveal")
-    if not person.has_cpr:
+    # The full number is shown only in the context of a case the actor works on (as in the UI),
+    # never just because the actor may search for persons.
+    from helhed.cases.gatekeeper import case_for, cases_visible_to
+    from helhed.cases.policies import CasePerm
+
+    case_id = (
+        cases_visible_to(request.auth)
+        .filter(child_id=person_id)
+        .order_by("-opened_at")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise HttpError(404, "Ikke fundet.")
+    access = case_for(request.auth, case_id, need=CasePerm.REVEAL_CPR, audit_action=None)
+    if not access.case.child.has_cpr:
         raise HttpError(404, "Personen har intet CPR-nummer.")
-    return {"cpr": services.person_reveal_cpr(actor=request.auth, person=person, reason=reason)}
+    number = services.person_reveal_cpr(
+        actor=request.auth, person=access.case.child, reason=reason, case_id=access.case.pk
+    )
+    return {"cpr": number}

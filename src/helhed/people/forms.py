@@ -51,7 +51,3 @@ class MergeForm(forms.Form):
         help_text=_("Dubletten lægges ind under denne person. Det kan fortrydes."),
     )
     reason = forms.CharField(label=_("Begrundelse"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class RevealForm(forms.Form):
-    reason = forms.CharField(label=_("Hvorfor skal du se hele CPR-nummeret?"), max_length=300, required=False)

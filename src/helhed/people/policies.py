@@ -67,4 +67,5 @@ def mask(number: str) -> str:
 
 def mask_in_text(text: str) -> str:
     """Mask anything CPR-shaped in free text (used for search criteria in the audit log)."""
-    return re.sub(r"\b(\d{6})-?\d{4}\b", lambda m: f"{m.group(1)}-xxxx", text or "")
+    # Spaces around the dash too: the search accepts "010203 1234", so the log must mask it as well.
+    return re.sub(r"\b(\d{6})[ \t]*-?[ \t]*\d{4}\b", lambda m: f"{m.group(1)}-xxxx", text or "")

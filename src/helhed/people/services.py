@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +142,15 @@ def _merge_targets():
     ]
 
 
+def _relation_clash(field: str, survivor: Person) -> Q:
+    """Relations of the duplicate that the survivor already has (same relative and kind), or that link the two
+    records to each other. Moving them would break `relation_unique` / `relation_not_self`; they stay on the
+    merged-away record, so the merge can still be reversed exactly."""
+    other = "relative" if field == "person" else "person"
+    same = Relation.objects.filter(**{field: survivor, other: OuterRef(other), "kind": OuterRef("kind")})
+    return Q(**{other: survivor}) | Q(Exists(same))
+
+
 @transaction.atomic
 def person_merge(*, actor, survivor: Person, duplicate: Person, reason: str) -> PersonMerge:
     """Merge a duplicate person into the survivor. Every re-pointed row is recorded so it can be undone."""
@@ -161,7 +171,10 @@ def person_merge(*, actor, survivor: Person, duplicate: Person, reason: str) -> 
         raise Conflict(_("Begge personer har en åben sag. Luk den ene sag, før personerne lægges sammen."))
     moved: dict[str, list[int]] = {}
     for model, field in _merge_targets():
-        ids = list(model.objects.filter(**{field: duplicate}).values_list("id", flat=True))
+        rows = model.objects.filter(**{field: duplicate})
+        if model is Relation:
+            rows = rows.exclude(_relation_clash(field, survivor))
+        ids = list(rows.values_list("id", flat=True))
         if ids:
             model.objects.filter(id__in=ids).update(**{field: survivor})
             moved[f"{model._meta.label_lower}.{field}"] = ids
