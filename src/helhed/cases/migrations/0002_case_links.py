@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('organisation', '0001_initial'),
-        ('people', '0001_initial'),
+        ('cases', '0001_case_tables'),
+        ('organisation', '0001_organisation_and_staff'),
+        ('people', '0001_persons_relations_enrolments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

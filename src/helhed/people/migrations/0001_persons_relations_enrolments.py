@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('organisation', '0001_initial'),
+        ('organisation', '0001_organisation_and_staff'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
