@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+# Playwright fixtures for the browser tests (registered once here, so the whole session shares one Chromium).
+from helhed.testing.browser import browser, browser_tests_last, page, strict_page  # noqa: F401
 from helhed.testing.factories import (
     AdministrationCode,
     AdministrationFactory,
@@ -17,6 +19,10 @@ from helhed.testing.factories import (
     UnitKind,
     staff,
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_tests_last(items)
 
 
 @dataclass

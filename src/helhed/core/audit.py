@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from .context import channel_var, request_id_var
+from .context import channel_var, request_id_var, seal_request_var
 from .models import AuditAction, AuditChain, AuditEvent, AuditSubject
 
 GENESIS = "0" * 64
@@ -74,7 +74,11 @@ def record(
     )
     if person_ids:
         AuditSubject.objects.bulk_create([AuditSubject(event=event, person_id=pid, at=now) for pid in person_ids])
-    transaction.on_commit(seal_pending)
+    pending = seal_request_var.get()
+    if pending is not None:
+        pending[0] = True  # the request seals once, after its response is sent (core.middleware)
+    else:
+        transaction.on_commit(seal_pending)
     return event
 
 

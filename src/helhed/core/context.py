@@ -8,6 +8,9 @@ from contextlib import contextmanager
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("helhed_request_id", default="")
 channel_var: contextvars.ContextVar[str] = contextvars.ContextVar("helhed_channel", default="system")
+# Inside a web request: a one-element list set to True when the request recorded audit events, so the
+# request seals them once, after the response has been sent. None outside requests (seal on commit).
+seal_request_var: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("helhed_seal", default=None)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("Brugernavn"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Adgangskode"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
@@ -19,7 +19,7 @@ class TokenForm(forms.Form):
         min_length=6,
         max_length=8,
         help_text=_("Den 6-cifrede kode fra din godkendelses-app."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 

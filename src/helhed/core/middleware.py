@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
@@ -12,8 +13,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
-from .context import channel_var, request_id_var
+from .context import channel_var, request_id_var, seal_request_var
 
+logger = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -28,13 +30,30 @@ class RequestIdMiddleware:
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         rid = request_id_var.set(request.request_id)
         ch = channel_var.set("api" if request.path.startswith("/api/") else "ui")
+        pending = [False]
+        seal = seal_request_var.set(pending)
         try:
             response = self.get_response(request)
         finally:
             request_id_var.reset(rid)
             channel_var.reset(ch)
+            seal_request_var.reset(seal)
         response["X-Request-ID"] = request.request_id
+        if pending[0]:
+            # Seal this request's audit events into the hash chain once, when the server closes the
+            # response (after the body has gone to the client), so the chain lock is never on the
+            # user's wait. A failure leaves the events unsealed for the next seal; nothing is lost.
+            response._resource_closers.append(_seal_quietly)
         return response
+
+
+def _seal_quietly() -> None:
+    from .audit import seal_pending
+
+    try:
+        seal_pending()
+    except Exception:  # noqa: BLE001 - the events stay unsealed and are sealed by the next request
+        logger.exception("Audit sealing failed; events stay unsealed until the next seal")
 
 
 class LoginRequiredEverywhereMiddleware(LoginRequiredMiddleware):

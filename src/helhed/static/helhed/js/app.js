@@ -3,9 +3,27 @@ document.addEventListener("DOMContentLoaded", function () {
   if (window.DKFDS && typeof window.DKFDS.init === "function") {
     try { window.DKFDS.init(); } catch (e) { /* a component without markup on this page */ }
   }
-  // Language switch submits on change for mouse users; the button stays for keyboard users.
-  var lang = document.getElementById("language-select");
-  if (lang) { lang.addEventListener("change", function () { lang.form.submit(); }); }
+  // The language switch is submitted with its button only: submitting on "change" would reload the page
+  // while a keyboard user arrows through the options (WCAG 3.2.2 On Input).
+  // A table wider than the screen scrolls inside its wrapper: make that wrapper reachable and
+  // scrollable with the keyboard, and name it after the table's caption (WCAG 2.1.1, 1.4.10).
+  var scrollers = document.querySelectorAll(".table--responsive-scroll");
+  function markScrollable() {
+    scrollers.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (caption) { box.setAttribute("aria-label", caption.textContent.trim()); }
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
   // Confirm destructive actions (forms marked data-confirm).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (ev) {

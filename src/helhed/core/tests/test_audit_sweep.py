@@ -1,0 +1,582 @@
+"""The audit sweep: every page and API endpoint that shows or changes a person's data writes an audit
+event with the right actor, action, person and request id (issue 2: "A test proves that every view and
+endpoint that returns person data writes an audit event").
+
+The sweep checks itself: every URL name and every API operation must either be in the table below or in
+an explicit EXEMPT list with the reason, so a new page cannot slip past the audit unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from helhed.cases import services as case_services
+from helhed.cases.models import Document, JournalNote, TeamMember, TeamRole
+from helhed.core.apiauth import token_create
+from helhed.core.mfa import mfa_required
+from helhed.core.models import AuditAction, AuditEvent
+from helhed.core.permissions import Perm
+from helhed.core.tests.test_url_sweep import api_operations, site_patterns
+from helhed.people import services as people_services
+from helhed.people.models import Person, RelationKind
+from helhed.testing.factories import PersonFactory, synthetic_cpr
+
+# -- the world every look is made in ------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    town: Any
+    child: Person
+    cpr: str  # the child's CPR number, 10 digits (synthetic)
+    case: Any
+    note: JournalNote
+    document: Document
+    parent: Person
+    other_child: Person  # a child without a case
+    teacher_member: TeamMember
+    extra: dict = field(default_factory=dict)
+
+    def fresh_case(self):
+        self.case.refresh_from_db()
+        return self.case
+
+
+@pytest.fixture
+def world(town, settings, tmp_path) -> World:
+    settings.DOCUMENT_ROOT = tmp_path / "documents"
+    cpr = synthetic_cpr()
+    child = PersonFactory(first_name="Karla", last_name="Auditsen", cpr=cpr)
+    case = case_services.case_open(
+        actor=town.caseworker, child=child, responsible_unit=town.investigation, responsible_caseworker=town.caseworker
+    )
+    note = case_services.journal_note_add(
+        actor=town.caseworker,
+        case_id=case.pk,
+        kind="note",
+        title="Samtale med skolen",
+        body="Opdigtet notat.",
+        occurred_on=timezone.localdate(),
+    )
+    document = case_services.document_upload(
+        actor=town.caseworker,
+        case_id=case.pk,
+        uploaded_file=SimpleUploadedFile("udtalelse.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf"),
+        title="Udtalelse",
+        kind="statement",
+    )
+    parent = PersonFactory(first_name="Pia", last_name="Auditsen")
+    people_services.relation_add(actor=town.caseworker, person=child, relative=parent, kind=RelationKind.PARENT)
+    teacher_member = case_services.team_member_add(
+        actor=town.caseworker, case_id=case.pk, user=town.teacher, role=TeamRole.TEACHER
+    )
+    other_child = PersonFactory(first_name="Otto", last_name="Udensag")
+    case.refresh_from_db()
+    return World(
+        town=town,
+        child=child,
+        cpr=cpr,
+        case=case,
+        note=note,
+        document=document,
+        parent=parent,
+        other_child=other_child,
+        teacher_member=teacher_member,
+    )
+
+
+def login(client: Client, user) -> Client:
+    client.force_login(user, backend="helhed.core.auth.HelhedModelBackend")
+    if mfa_required(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+# -- the table ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Look:
+    key: str  # URL name, or "METHOD /api/v1/path/{param}" as in the API
+    actor: str  # attribute of the `town` fixture
+    action: str
+    request: Callable[[World, Client], Any]
+    subject: Callable[[World, Any], int] = lambda w, r: w.child.pk
+    status: int = 200
+    criterion: Callable[[World], str] | None = None
+    prepare: Callable[[World], None] | None = None
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.key} {self.label}".strip()
+
+    @property
+    def is_api(self) -> bool:
+        return self.key.split(" ")[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+def _url(name, *args):
+    return reverse(name, args=args)
+
+
+def _post_json(c: Client, url: str, body: dict | None = None, **kw):
+    return c.post(url, data=json.dumps(body or {}), content_type="application/json", **kw)
+
+
+def _break_glass(w: World) -> None:
+    case_services.break_glass_open(
+        actor=w.town.other_caseworker, case_id=w.case.pk, reason="Akut henvendelse fra politiet om barnet."
+    )
+
+
+def _merge(w: World) -> None:
+    duplicate = PersonFactory(first_name="Otto", last_name="Udensag", cpr=None)
+    w.extra["merge"] = people_services.person_merge(
+        actor=w.town.caseworker, survivor=w.other_child, duplicate=duplicate, reason="Samme barn oprettet to gange"
+    )
+
+
+def _formatted_cpr(w: World) -> str:
+    return f"{w.cpr[:6]}-{w.cpr[6:]}"
+
+
+def _new_person_id(last_name):
+    return lambda w, r: Person.objects.get(last_name=last_name).pk
+
+
+UI_LOOKS = [
+    Look("cases:home", "caseworker", AuditAction.LIST, lambda w, c: c.get(_url("cases:home"))),
+    Look(
+        "cases:search",
+        "caseworker",
+        AuditAction.SEARCH,
+        lambda w, c: c.get(_url("cases:search"), {"q": "Auditsen"}),
+        criterion=lambda w: "Auditsen",
+        label="by name",
+    ),
+    Look(
+        "cases:search",
+        "caseworker",
+        AuditAction.SEARCH,
+        lambda w, c: c.get(_url("cases:search"), {"q": _formatted_cpr(w)}),
+        criterion=lambda w: f"{w.cpr[:6]}-xxxx",
+        label="by CPR",
+    ),
+    Look(
+        "cases:search",
+        "caseworker",
+        AuditAction.SEARCH,
+        lambda w, c: c.get(_url("cases:search"), {"q": w.case.journal_number}),
+        criterion=lambda w: w.case.journal_number,
+        label="by journal number",
+    ),
+    Look("cases:detail", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("cases:detail", w.case.pk))),
+    Look("cases:timeline", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("cases:timeline", w.case.pk))),
+    Look("cases:journal", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("cases:journal", w.case.pk))),
+    Look(
+        "cases:journal",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("cases:journal", w.case.pk),
+            {
+                "submission_key": uuid.uuid4().hex,
+                "kind": "phone",
+                "title": "Opkald fra mor",
+                "occurred_on": timezone.localdate().isoformat(),
+                "body": "Opdigtet samtale.",
+            },
+        ),
+        status=302,
+        label="write",
+    ),
+    Look(
+        "cases:addendum",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_url("cases:addendum", w.case.pk, w.note.pk), {"body": "Rettelse: dato var forkert."}),
+        status=302,
+    ),
+    Look("cases:documents", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("cases:documents", w.case.pk))),
+    Look(
+        "cases:documents",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("cases:documents", w.case.pk),
+            {"title": "Brev", "kind": "letter", "file": SimpleUploadedFile("brev.pdf", b"%PDF-1.4\n%%EOF\n")},
+        ),
+        status=302,
+        label="upload",
+    ),
+    Look(
+        "cases:document_download",
+        "caseworker",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_url("cases:document_download", w.case.pk, w.document.pk)),
+    ),
+    Look("cases:team", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("cases:team", w.case.pk))),
+    Look(
+        "cases:team",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("cases:team", w.case.pk),
+            {
+                "user": w.town.school_social_worker.pk,
+                "role": TeamRole.SCHOOL_SOCIAL_WORKER,
+                "version": w.fresh_case().version,
+            },
+        ),
+        status=302,
+        label="add member",
+    ),
+    Look(
+        "cases:team_member",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("cases:team_member", w.case.pk, w.teacher_member.pk),
+            {"action": "end", "version": w.fresh_case().version},
+        ),
+        status=302,
+    ),
+    Look(
+        "cases:status",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("cases:status", w.case.pk),
+            {"to_status": "closed", "reason": "Indsatsen er afsluttet.", "version": w.fresh_case().version},
+        ),
+        status=302,
+    ),
+    Look(
+        "cases:reveal_cpr",
+        "caseworker",
+        AuditAction.REVEAL_CPR,
+        lambda w, c: c.post(_url("cases:reveal_cpr", w.case.pk), {"reason": "Brev til forældrene"}),
+        status=302,
+    ),
+    Look(
+        "cases:break_glass",
+        "other_caseworker",
+        AuditAction.BREAK_GLASS,
+        lambda w, c: c.post(_url("cases:break_glass", w.case.pk), {"reason": "Akut henvendelse uden for åbningstid."}),
+        status=302,
+    ),
+    Look(
+        "cases:open",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("cases:open", w.other_child.pk)),
+        subject=lambda w, r: w.other_child.pk,
+    ),
+    Look(
+        "cases:open",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("cases:open", w.other_child.pk),
+            {"responsible_unit": w.town.investigation.pk, "responsible_caseworker": w.town.caseworker.pk},
+        ),
+        subject=lambda w, r: w.other_child.pk,
+        status=302,
+        label="write",
+    ),
+    Look("people:detail", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("people:detail", w.child.pk))),
+    Look(
+        "people:create",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("people:create"), {"first_name": "Nina", "last_name": "Nyoprettet", "cpr": synthetic_cpr()}
+        ),
+        subject=_new_person_id("Nyoprettet"),
+        status=302,
+    ),
+    Look(
+        "people:relation_add",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("people:relation_add", w.child.pk), {"relative": w.parent.pk, "kind": RelationKind.CUSTODY_HOLDER}
+        ),
+        status=302,
+    ),
+    Look(
+        "people:merge",
+        "caseworker",
+        AuditAction.MERGE,
+        lambda w, c: c.post(
+            _url("people:merge", w.other_child.pk),
+            {"duplicate": PersonFactory(last_name="Dublet", cpr=None).pk, "reason": "Oprettet to gange"},
+        ),
+        subject=lambda w, r: w.other_child.pk,
+        status=302,
+    ),
+    Look(
+        "people:merge_reverse",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("people:merge_reverse", w.extra["merge"].pk), {"reason": "Det var to børn"}),
+        subject=lambda w, r: w.other_child.pk,
+        status=302,
+        prepare=_merge,
+    ),
+    Look("core:audit_home", "dpo", AuditAction.VIEW, lambda w, c: c.get(_url("core:audit_home")), prepare=_break_glass),
+    Look(
+        "core:audit_person",
+        "dpo",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("core:audit_person"), {"person": w.child.pk}),
+        label="by id",
+    ),
+    Look(
+        "core:audit_person",
+        "dpo",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("core:audit_person"), {"cpr": _formatted_cpr(w)}),
+        label="by CPR",
+    ),
+    Look(
+        "core:audit_person_export",
+        "dpo",
+        AuditAction.EXPORT,
+        lambda w, c: c.get(_url("core:audit_person_export", w.child.pk)),
+    ),
+    Look(
+        "core:audit_actor",
+        "dpo",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("core:audit_actor"), {"username": w.town.caseworker.username}),
+    ),
+]
+
+_CASE = "/api/v1/cases/{case_id}"
+API_LOOKS = [
+    Look(
+        "GET /api/v1/persons",
+        "caseworker",
+        AuditAction.SEARCH,
+        lambda w, c: c.get("/api/v1/persons", {"q": "Karla Auditsen"}),
+        criterion=lambda w: "Karla Auditsen",
+        label="by name",
+    ),
+    Look(
+        "GET /api/v1/persons",
+        "caseworker",
+        AuditAction.SEARCH,
+        lambda w, c: c.get("/api/v1/persons", {"q": w.cpr}),
+        criterion=lambda w: f"{w.cpr[:6]}-xxxx",
+        label="by CPR",
+    ),
+    Look(
+        "POST /api/v1/persons",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            "/api/v1/persons",
+            {"first_name": "Ida", "last_name": "Apioprettet", "cpr": None, "no_cpr_reason": "ukendt endnu"},
+        ),
+        subject=lambda w, r: r.json()["id"],
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/persons/{person_id}",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/persons/{w.child.pk}"),
+    ),
+    Look(
+        "POST /api/v1/persons/{person_id}/reveal-cpr",
+        "caseworker",
+        AuditAction.REVEAL_CPR,
+        lambda w, c: c.post(f"/api/v1/persons/{w.child.pk}/reveal-cpr?reason=Brev"),
+    ),
+    Look("GET /api/v1/cases", "caseworker", AuditAction.LIST, lambda w, c: c.get("/api/v1/cases")),
+    Look(
+        "POST /api/v1/cases",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            "/api/v1/cases",
+            {
+                "child_id": w.other_child.pk,
+                "responsible_unit_id": w.town.investigation.pk,
+                "responsible_caseworker": w.town.caseworker.username,
+            },
+        ),
+        subject=lambda w, r: w.other_child.pk,
+        status=201,
+    ),
+    Look(f"GET {_CASE}", "caseworker", AuditAction.VIEW, lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}")),
+    Look(
+        f"POST {_CASE}/status",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/cases/{w.case.pk}/status", {"to_status": "closed", "reason": "Afsluttet"}),
+    ),
+    Look(f"GET {_CASE}/team", "caseworker", AuditAction.VIEW, lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}/team")),
+    Look(
+        f"POST {_CASE}/team",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/cases/{w.case.pk}/team",
+            {"username": w.town.school_social_worker.username, "role": "school_social_worker"},
+        ),
+        status=201,
+    ),
+    Look(
+        f"GET {_CASE}/journal", "caseworker", AuditAction.VIEW, lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}/journal")
+    ),
+    Look(
+        f"POST {_CASE}/journal",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/cases/{w.case.pk}/journal",
+            {"title": "Møde", "body": "Opdigtet møde.", "occurred_on": timezone.localdate().isoformat()},
+        ),
+        status=201,
+    ),
+    Look(
+        f"GET {_CASE}/timeline",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}/timeline"),
+    ),
+    Look(
+        "GET /api/v1/audit/events",
+        "dpo",
+        AuditAction.VIEW,
+        lambda w, c: c.get("/api/v1/audit/events", {"person": w.child.pk}),
+        label="by person",
+    ),
+    Look(
+        "GET /api/v1/audit/events",
+        "dpo",
+        AuditAction.VIEW,
+        lambda w, c: c.get("/api/v1/audit/events", {"actor": w.town.caseworker.username}),
+        label="by actor",
+    ),
+]
+
+# Pages and operations that show no person data, with the reason. Everything else must be in the table.
+EXEMPT = {
+    "core:logout": "ends the session; shows nothing (the logout itself is audited as 'logout')",
+    "core:totp_verify": "second-factor form for the user's own account; no person data",
+    "core:totp_setup": "second-factor enrolment for the user's own account; no person data",
+}
+# Public pages need no entry: they are open to anyone and must never show person data (the URL sweep
+# proves which ones are public).
+
+
+def _perm(pattern) -> Perm | None:
+    return getattr(pattern.callback, "helhed_permission", None)
+
+
+def test_sweep_covers_every_page_that_is_not_public():
+    covered = {look.key for look in UI_LOOKS}
+    missing = [
+        name
+        for name, _route, pattern in site_patterns()
+        if _perm(pattern) != Perm.PUBLIC and name not in covered and name not in EXEMPT
+    ]
+    assert not missing, f"Pages missing from the audit sweep (add them to UI_LOOKS or EXEMPT with a reason): {missing}"
+    stale = [key for key in (*covered, *EXEMPT) if key not in {n for n, _r, _p in site_patterns()}]
+    assert not stale, f"The audit sweep names pages that no longer exist: {stale}"
+
+
+def test_sweep_covers_every_api_operation():
+    covered = {look.key for look in API_LOOKS}
+    ops = {f"{method} {path}" for method, path, _op in api_operations()}
+    missing = sorted(ops - covered - set(EXEMPT))
+    assert not missing, f"API operations missing from the audit sweep (add them to API_LOOKS or EXEMPT): {missing}"
+    assert not covered - ops, f"The audit sweep names operations that no longer exist: {sorted(covered - ops)}"
+
+
+ALL_LOOKS = UI_LOOKS + API_LOOKS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("look", ALL_LOOKS, ids=[look.id for look in ALL_LOOKS])
+def test_every_look_is_audited(world, look: Look):
+    actor = getattr(world.town, look.actor)
+    if look.prepare:
+        look.prepare(world)
+    client = Client()
+    if look.is_api:
+        _token, raw = token_create(user=actor)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    else:
+        login(client, actor)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    response = look.request(world, client)
+
+    assert response.status_code == look.status, (look.id, response.status_code, response.content[:300])
+    request_id = response["X-Request-ID"]
+    assert request_id
+    subject = look.subject(world, response)
+    events = AuditEvent.objects.filter(id__gt=before, request_id=request_id)
+    matching = events.filter(actor=actor, action=look.action, subjects__person_id=subject).distinct()
+    assert matching.exists(), (
+        f"{look.id}: no '{look.action}' event by {actor.username} about person {subject} in request {request_id}; "
+        f"found {list(events.values_list('action', 'actor_username', 'person_ids'))}"
+    )
+    event = matching.first()
+    assert subject in event.person_ids
+    assert event.actor_username == actor.username
+    assert event.channel == ("api" if look.is_api else "ui")
+    if look.criterion:
+        assert event.criterion == look.criterion(world)
+    # A CPR number never reaches the log in clear text.
+    assert not AuditEvent.objects.filter(criterion__contains=world.cpr).exists()
+    assert not AuditEvent.objects.filter(criterion__contains=world.cpr[6:]).exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_look_is_not_logged_as_a_view(world):
+    """Another unit's caseworker gets the 404; the log does not claim they saw the child."""
+    client = login(Client(), world.town.other_caseworker)
+    response = client.get(reverse("cases:detail", args=[world.case.pk]))
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(
+        request_id=response["X-Request-ID"], subjects__person_id=world.child.pk
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_proxy_request_id_is_kept_on_the_event(world):
+    client = login(Client(), world.town.caseworker)
+    response = client.get(reverse("cases:detail", args=[world.case.pk]), headers={"X-Request-ID": "proxy-abc-12345"})
+    assert response["X-Request-ID"] == "proxy-abc-12345"
+    assert AuditEvent.objects.filter(
+        request_id="proxy-abc-12345", action=AuditAction.VIEW, subjects__person_id=world.child.pk
+    ).exists()
+    # A header that is not a plain id is replaced, so nothing odd is written into the log.
+    response = client.get(reverse("cases:detail", args=[world.case.pk]), headers={"X-Request-ID": "<script>"})
+    assert response["X-Request-ID"] != "<script>"
+    assert len(response["X-Request-ID"]) == 32

@@ -1,0 +1,268 @@
+"""The URL sweep: every URL pattern and every API operation declares a permission from the map, and
+nothing but the declared public pages answers an anonymous visitor (architecture.md, "Every URL
+declares its permission"; cisagov/manage.get.gov's test_url_auth.py).
+
+New pages are covered automatically: the sweep reads the URL resolver and the ninja API object, so a
+view added without `@requires(...)` or an operation without `@api_requires(...)` fails here.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from helhed.api import api
+from helhed.core.mfa import mfa_required
+from helhed.core.permissions import ROLE_PERMISSIONS, Perm
+
+# Sample values for path converters, so every pattern can be reversed and requested.
+_SAMPLE_BY_CONVERTER = {"IntConverter": 1, "StringConverter": "x", "SlugConverter": "x", "PathConverter": "x"}
+# The ninja API mounts its own patterns in the "api" namespace; those are swept through the API object below.
+_API_NAMESPACE = "api"
+
+
+def _walk(patterns, namespace: str | None = None, prefix: str = ""):
+    """Yield (qualified name, route, pattern) for every URL pattern, following includes."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _walk(p.url_patterns, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield name, prefix + str(p.pattern), p
+
+
+def site_patterns():
+    """Every non-API URL pattern of the site: (qualified name, route, pattern)."""
+    out = []
+    for name, route, pattern in _walk(get_resolver().url_patterns):
+        if (name or "").split(":")[0] == _API_NAMESPACE or route.startswith("api/"):
+            continue
+        out.append((name, route, pattern))
+    return out
+
+
+def sample_url(name: str, pattern: URLPattern) -> str:
+    kwargs = {key: _SAMPLE_BY_CONVERTER[type(conv).__name__] for key, conv in pattern.pattern.converters.items()}
+    return reverse(name, kwargs=kwargs)
+
+
+def api_operations():
+    """Every operation of the ninja API: (method, full path, operation)."""
+    bound = api._get_bound_routers() if hasattr(api, "_get_bound_routers") else None
+    routers = [(b.prefix, b) for b in bound] if bound is not None else list(api._routers)
+    out = []
+    for prefix, router in routers:
+        for path, path_view in router.path_operations.items():
+            for op in path_view.operations:
+                for method in op.methods:
+                    out.append((method, f"/api/v1{prefix}{path}", op))
+    return out
+
+
+def login(client: Client, user) -> Client:
+    """Log a user in as the login page would, with a passed second factor for roles that require one."""
+    client.force_login(user, backend="helhed.core.auth.HelhedModelBackend")
+    if mfa_required(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+SITE = site_patterns()
+LOGIN_PATH = "/login/"
+
+
+def test_sweep_finds_the_known_pages():
+    """Guard against the walker silently finding nothing (a sweep over nothing proves nothing)."""
+    names = {name for name, _route, _p in SITE}
+    assert {"core:login", "cases:home", "cases:detail", "people:detail", "core:audit_person"} <= names
+    assert len(SITE) >= 25
+    assert reverse("core:login") == LOGIN_PATH
+    methods_paths = {(m, p) for m, p, _op in api_operations()}
+    assert ("GET", "/api/v1/cases/{case_id}/journal") in methods_paths
+    assert ("GET", "/api/v1/audit/events") in methods_paths
+
+
+def test_every_url_has_a_name():
+    nameless = [route for name, route, _p in SITE if not name]
+    assert not nameless, f"URL patterns without a name (the sweep and the permission map need one): {nameless}"
+
+
+def test_every_url_declares_a_permission_from_the_map():
+    offenders = []
+    for name, route, pattern in SITE:
+        perm = getattr(pattern.callback, "helhed_permission", None)
+        if perm is None or perm not in set(Perm):
+            offenders.append(f"{name} ({route}): {perm!r}")
+    assert not offenders, "URLs without a declared permission (use @requires(Perm.X)): " + ", ".join(offenders)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route", "pattern"), SITE, ids=[n or r for n, r, _p in SITE])
+def test_anonymous_get_is_sent_to_login_unless_public(client, name, route, pattern):
+    url = sample_url(name, pattern)
+    response = client.get(url)
+    perm = pattern.callback.helhed_permission
+    if perm == Perm.PUBLIC:
+        assert not (response.status_code == 302 and urlsplit(response["Location"]).path == LOGIN_PATH)
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 302, f"{name} answered an anonymous visitor with {response.status_code}"
+        location = urlsplit(response["Location"])
+        assert location.path == LOGIN_PATH
+        assert f"next={url}" in response["Location"].replace("%2F", "/")
+
+
+ROLE_GATED = [
+    (n, r, p)
+    for n, r, p in SITE
+    if getattr(p.callback, "helhed_permission", None) not in (Perm.PUBLIC, Perm.AUTHENTICATED)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route", "pattern"), ROLE_GATED, ids=[n for n, _r, _p in ROLE_GATED])
+def test_logged_in_user_without_the_role_permission_gets_403(client, town, name, route, pattern):
+    """The analyst holds no role permission (aggregates only): every page that needs one must refuse them,
+    before the view does any work (the permission check is the outermost decorator)."""
+    assert ROLE_PERMISSIONS[town.analyst.memberships.get().role] == frozenset()
+    login(client, town.analyst)
+    for method in (client.get, client.post):
+        response = method(sample_url(name, pattern))
+        assert response.status_code == 403, f"{method.__name__.upper()} {name}: {response.status_code}"
+        assert "ikke adgang" in response.content.decode()
+
+
+# -- role permissions on particular pages -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_search_is_refused_to_the_analyst_and_open_to_the_caseworker(client, town):
+    login(client, town.analyst)
+    assert client.get("/soeg/").status_code == 403
+    assert client.get("/soeg/", {"q": "Testesen"}).status_code == 403
+    client.logout()
+    login(client, town.caseworker)
+    assert client.get("/soeg/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_audit_pages_are_for_the_data_protection_officer_only(client, town):
+    anonymous = client.get("/tilsyn/")
+    assert anonymous.status_code == 302 and urlsplit(anonymous["Location"]).path == LOGIN_PATH
+    for user in (town.caseworker, town.leader, town.school_social_worker, town.analyst, town.administrator):
+        c = login(Client(), user)
+        for url in ("/tilsyn/", "/tilsyn/person/", "/tilsyn/bruger/", "/tilsyn/person/1/eksport.csv"):
+            assert c.get(url).status_code == 403, (user.username, url)
+    dpo = login(Client(), town.dpo)
+    assert dpo.get("/tilsyn/").status_code == 200
+    assert dpo.get("/tilsyn/person/").status_code == 200
+    assert dpo.get("/tilsyn/bruger/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_home_sends_each_role_to_its_start_page(client, town):
+    login(client, town.caseworker)
+    assert client.get("/").status_code == 200
+    dpo = login(Client(), town.dpo)
+    response = dpo.get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("core:audit_home")
+    analyst = login(Client(), town.analyst)
+    response = analyst.get("/")
+    assert response.status_code == 200
+    assert "cases/home_other.html" in [t.name for t in response.templates]
+
+
+@pytest.mark.django_db
+def test_case_pages_are_refused_to_roles_without_case_work(client, town, open_case):
+    """A role without CASE_WORK gets 403 even for a case that exists (no hint of what is inside)."""
+    login(client, town.dpo)
+    response = client.get(reverse("cases:detail", args=[open_case.pk]))
+    assert response.status_code == 403
+    assert open_case.child.last_name not in response.content.decode()
+
+
+# -- the API ------------------------------------------------------------------------------------------
+
+API_OPS = api_operations()
+
+
+def test_every_api_operation_declares_a_permission_and_requires_auth():
+    assert len(API_OPS) >= 14
+    offenders = []
+    for method, path, op in API_OPS:
+        perm = getattr(op.view_func, "helhed_permission", None)
+        if perm is None or perm not in set(Perm) or perm == Perm.PUBLIC:
+            offenders.append(f"{method} {path}: permission {perm!r}")
+        if not op.auth_callbacks:
+            offenders.append(f"{method} {path}: no authentication")
+    assert not offenders, "API operations without permission or auth (use @api_requires): " + "; ".join(offenders)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m} {p}" for m, p, _o in API_OPS])
+def test_anonymous_api_request_gets_401_in_danish(client, method, path, op):
+    url = path.replace("{case_id}", "1").replace("{person_id}", "1")
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.generic(method, url, data="{}", content_type="application/json")
+    assert response.status_code == 401, f"{method} {url}: {response.status_code}"
+    body = response.json()
+    assert body["code"] == "unauthenticated"
+    assert "Log ind" in body["detail"]  # Danish and says what to do
+
+
+# A valid body for every operation that takes one, so the request gets past input validation and the
+# permission check is what answers. A new write operation must add its sample here.
+_VALID_BODIES = {
+    ("POST", "/api/v1/persons"): {"first_name": "Anna", "last_name": "Prøve", "no_cpr_reason": "ukendt"},
+    ("POST", "/api/v1/persons/{person_id}/reveal-cpr"): None,
+    ("POST", "/api/v1/cases"): {"child_id": 1, "responsible_unit_id": 1, "responsible_caseworker": "x"},
+    ("POST", "/api/v1/cases/{case_id}/status"): {"to_status": "closed", "reason": "Afsluttet"},
+    ("POST", "/api/v1/cases/{case_id}/team"): {"username": "x", "role": "teacher"},
+    ("POST", "/api/v1/cases/{case_id}/journal"): {"title": "T", "body": "B", "occurred_on": "2024-01-02"},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m} {p}" for m, p, _o in API_OPS])
+def test_api_operation_refuses_a_user_without_its_permission(client, town, method, path, op):
+    """The analyst is authenticated but holds no role permission: every operation answers 403, in Danish."""
+    from helhed.core.apiauth import token_create
+
+    _token, raw = token_create(user=town.analyst)
+    url = path.replace("{case_id}", "1").replace("{person_id}", "1")
+    headers = {"Authorization": f"Bearer {raw}"}
+    if method == "GET":
+        response = client.get(url, {"q": "x"}, headers=headers)
+    else:
+        assert (method, path) in _VALID_BODIES, f"add a valid sample body for {method} {path} to _VALID_BODIES"
+        body = _VALID_BODIES[(method, path)]
+        response = client.generic(
+            method, url, data="" if body is None else json.dumps(body), content_type="application/json", headers=headers
+        )
+    assert response.status_code == 403, f"{method} {url}: {response.status_code} {response.content[:200]!r}"
+    assert response.json()["detail"] == "Du har ikke adgang til dette endpoint."
+
+
+@pytest.mark.django_db
+def test_api_audit_events_refused_to_caseworker_allowed_for_dpo(town):
+    from helhed.core.apiauth import token_create
+
+    _t, caseworker_token = token_create(user=town.caseworker)
+    _t, dpo_token = token_create(user=town.dpo)
+    c = Client()
+    assert c.get("/api/v1/audit/events", headers={"Authorization": f"Bearer {caseworker_token}"}).status_code == 403
+    assert c.get("/api/v1/audit/events", headers={"Authorization": f"Bearer {dpo_token}"}).status_code == 200
