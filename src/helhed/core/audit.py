@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .context import channel_var, request_id_var, seal_request_var
+from .context import channel_var, request_audit_var, request_id_var
 from .models import AuditAction, AuditChain, AuditEvent, AuditSubject
 
 GENESIS = "0" * 64
@@ -57,7 +57,7 @@ def record(
         object_id = object_id or obj.pk
     now = timezone.now()
     person_ids = _person_ids(persons)
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         at=now,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "",
@@ -72,14 +72,40 @@ def record(
         request_id=request_id_var.get(),
         person_ids=person_ids,
     )
-    if person_ids:
-        AuditSubject.objects.bulk_create([AuditSubject(event=event, person_id=pid, at=now) for pid in person_ids])
-    pending = seal_request_var.get()
-    if pending is not None:
-        pending[0] = True  # the request seals once, after its response is sent (core.middleware)
+    request_audit = request_audit_var.get()
+    if request_audit is not None and not connection.in_atomic_block:
+        # A read in a web request: written with the request's other events in one transaction before the
+        # response leaves (core.middleware), instead of one commit per event.
+        request_audit.buffer.append(event)
+        request_audit.needs_seal = True
+        return event
+    # A write (inside the service's transaction, so it commits or rolls back with the work) or work
+    # outside a web request.
+    _insert([event])
+    if request_audit is not None:
+        request_audit.needs_seal = True  # sealed once, after the response (core.middleware)
     else:
         transaction.on_commit(seal_pending)
     return event
+
+
+def _insert(events: list[AuditEvent]) -> None:
+    if not connection.in_atomic_block:
+        with transaction.atomic():  # the events and their subject rows in one commit
+            _insert(events)
+        return
+    AuditEvent.objects.bulk_create(events)
+    subjects = [AuditSubject(event=e, person_id=pid, at=e.at) for e in events for pid in e.person_ids]
+    if subjects:
+        AuditSubject.objects.bulk_create(subjects)
+
+
+def flush(request_audit) -> None:
+    """Write a request's buffered events (one transaction). Raises if the log cannot be written, so the
+    response is replaced by an error rather than showing data whose use was not logged."""
+    if request_audit.buffer:
+        events, request_audit.buffer = request_audit.buffer, []
+        _insert(events)
 
 
 def _payload(event: AuditEvent) -> bytes:

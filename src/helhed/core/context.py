@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("helhed_request_id", default="")
 channel_var: contextvars.ContextVar[str] = contextvars.ContextVar("helhed_channel", default="system")
-# Inside a web request: a one-element list set to True when the request recorded audit events, so the
-# request seals them once, after the response has been sent. None outside requests (seal on commit).
-seal_request_var: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("helhed_seal", default=None)
+
+
+@dataclass
+class RequestAudit:
+    """Audit work of one web request. Reads outside a transaction are buffered and written in one
+    transaction before the response leaves (`flush`); the chain is sealed once, after the response."""
+
+    buffer: list = field(default_factory=list)
+    needs_seal: bool = False
+
+
+request_audit_var: contextvars.ContextVar[RequestAudit | None] = contextvars.ContextVar(
+    "helhed_request_audit", default=None
+)
 
 
 @contextmanager

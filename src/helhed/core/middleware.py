@@ -13,7 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
-from .context import channel_var, request_id_var, seal_request_var
+from .audit import flush
+from .context import RequestAudit, channel_var, request_audit_var, request_id_var
 
 logger = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -30,16 +31,17 @@ class RequestIdMiddleware:
         request.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         rid = request_id_var.set(request.request_id)
         ch = channel_var.set("api" if request.path.startswith("/api/") else "ui")
-        pending = [False]
-        seal = seal_request_var.set(pending)
+        request_audit = RequestAudit()
+        token = request_audit_var.set(request_audit)
         try:
             response = self.get_response(request)
+            flush(request_audit)
         finally:
             request_id_var.reset(rid)
             channel_var.reset(ch)
-            seal_request_var.reset(seal)
+            request_audit_var.reset(token)
         response["X-Request-ID"] = request.request_id
-        if pending[0]:
+        if request_audit.needs_seal:
             # Seal this request's audit events into the hash chain once, when the server closes the
             # response (after the body has gone to the client), so the chain lock is never on the
             # user's wait. A failure leaves the events unsealed for the next seal; nothing is lost.

@@ -1,0 +1,158 @@
+"""The English translation (ADR 0008): the catalogue is complete and compiled, and the language cookie,
+not the browser's Accept-Language, decides the language of a page."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+LOCALE = Path(settings.LOCALE_PATHS[0])
+EN_PO = LOCALE / "en" / "LC_MESSAGES" / "django.po"
+EN_MO = LOCALE / "en" / "LC_MESSAGES" / "django.mo"
+BACKEND = "helhed.core.auth.HelhedModelBackend"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _unquote(chunks: list[str]) -> str:
+    text = "".join(chunks)
+    return re.sub(r'\\(["\\nt])', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+def _entries(path: Path) -> list[dict]:
+    """The .po entries as {flags, msgid, msgstr}, parsed simply (no plural or context forms are used)."""
+    entries: list[dict] = []
+    entry: dict | None = None
+    field = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line.startswith("#~"):  # obsolete entry
+            continue
+        if line.startswith("#,"):
+            if entry is None or field == "msgstr":
+                entry = {"flags": set(), "msgid": [], "msgstr": []}
+                entries.append(entry)
+                field = None
+            entry["flags"].update(f.strip() for f in line[2:].split(","))
+        elif line.startswith(("msgid_plural", "msgctxt", "msgstr[")):
+            raise AssertionError(f"The simple .po parser does not handle {line.split()[0]}; extend the test")
+        elif line.startswith("msgid "):
+            if entry is None or field == "msgstr":
+                entry = {"flags": set(), "msgid": [], "msgstr": []}
+                entries.append(entry)
+            field = "msgid"
+            entry["msgid"].append(line[len("msgid ") :].strip('"'))
+        elif line.startswith("msgstr "):
+            field = "msgstr"
+            assert entry is not None
+            entry["msgstr"].append(line[len("msgstr ") :].strip('"'))
+        elif line.startswith('"') and entry is not None and field:
+            entry[field].append(line[1:-1])
+    return [{"flags": e["flags"], "msgid": _unquote(e["msgid"]), "msgstr": _unquote(e["msgstr"])} for e in entries]
+
+
+def _messages() -> list[dict]:
+    return [e for e in _entries(EN_PO) if e["msgid"]]  # skip the header
+
+
+@pytest.fixture(autouse=True)
+def _back_to_danish():
+    """A request with the English cookie leaves English active in this thread; don't leak it to other tests."""
+    yield
+    translation.deactivate()
+
+
+# -- the catalogue ------------------------------------------------------------------------------------------
+
+
+def test_the_english_catalogue_exists_and_has_messages():
+    assert EN_PO.is_file(), "Run makemessages -l en (see the i18n notes) to create the English catalogue"
+    assert len(_messages()) > 100
+
+
+def test_every_message_is_translated_and_none_is_fuzzy():
+    untranslated = [e["msgid"] for e in _messages() if not e["msgstr"].strip()]
+    fuzzy = [e["msgid"] for e in _entries(EN_PO) if "fuzzy" in e["flags"]]
+    assert untranslated == [], f"Untranslated English messages: {untranslated}"
+    assert fuzzy == [], f"Fuzzy English messages (check and remove the flag): {fuzzy}"
+
+
+def test_translations_keep_the_placeholders():
+    wrong = [
+        (e["msgid"], e["msgstr"])
+        for e in _messages()
+        if sorted(PLACEHOLDER.findall(e["msgid"])) != sorted(PLACEHOLDER.findall(e["msgstr"]))
+    ]
+    assert wrong == []
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    """The .mo file is committed (machines without gettext use it), so it must not lag behind the .po file."""
+    assert EN_MO.is_file(), "Run `helhed compilemessages` (or msgfmt) after changing django.po"
+    with EN_MO.open("rb") as fh:
+        compiled = gettext.GNUTranslations(fh)
+    stale = [e["msgid"] for e in _messages() if compiled.gettext(e["msgid"]) != e["msgstr"]]
+    assert stale == [], f"django.mo is out of date; recompile. Differs for: {stale[:5]}"
+
+
+# -- pages ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_login_page_is_english_with_the_language_cookie(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("core:login")).content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in to Helhed" in html and "Username" in html and "Password" in html
+    assert "Brugernavn" not in html
+
+
+@pytest.mark.django_db
+def test_without_the_cookie_the_page_is_danish_even_if_the_browser_asks_for_english(client):
+    html = client.get(reverse("core:login"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="da">' in html
+    assert "Log ind i Helhed" in html and "Brugernavn" in html
+    assert "Username" not in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_in_the_cookie_falls_back_to_danish(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = client.get(reverse("core:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="da">' in html and "Brugernavn" in html
+
+
+@pytest.mark.django_db
+def test_case_page_in_english_and_danish(client, town, open_case):
+    client.force_login(town.caseworker, backend=BACKEND)
+    url = reverse("cases:detail", args=[open_case.pk])
+
+    danish = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="da">' in danish
+    assert "Resumé" in danish and "Mine sager" in danish and "Fødselsdato" in danish
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert '<html lang="en">' in english
+    assert "Summary" in english and "My cases" in english and "Date of birth" in english
+    assert "Resumé" not in english and "Mine sager" not in english
+
+
+@pytest.mark.django_db
+def test_the_language_switch_sets_the_cookie_and_the_next_page_is_english(client, town):
+    client.force_login(town.caseworker, backend=BACKEND)
+    home = reverse("cases:home")
+    response = client.post(reverse("core:set_language"), {"language": "en", "next": home})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    html = client.get(home).content.decode()
+    assert '<html lang="en">' in html and "My cases" in html
+
+    client.post(reverse("core:set_language"), {"language": "da", "next": home})
+    html = client.get(home).content.decode()
+    assert '<html lang="da">' in html and "Mine sager" in html
