@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from helhed.core import audit
 from helhed.core.errors import Conflict, Forbidden, HelhedError
+from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit
 from helhed.organisation.selectors import active_memberships
@@ -145,14 +146,15 @@ def case_open(
         raise Conflict(
             _("Barnet har allerede en åben sag. Der kan kun være én åben sag pr. barn – brug den."), code="case_exists"
         )
-    CaseStatusChange.objects.create(
-        case=case,
-        from_status="",
-        to_status=CaseStatus.OPEN,
-        reason=_("Sagen er oprettet"),
-        changed_by=actor,
-        changed_at=now,
-    )
+    with record_language():
+        CaseStatusChange.objects.create(
+            case=case,
+            from_status="",
+            to_status=CaseStatus.OPEN,
+            reason=_("Sagen er oprettet"),
+            changed_by=actor,
+            changed_at=now,
+        )
     today = timezone.localdate(now)
     contact = parent_contact or responsible_caseworker
     TeamMember.objects.create(
@@ -179,17 +181,18 @@ def case_open(
             added_by=actor,
             added_at=now,
         )
-    timeline_add(
-        person_id=child.pk,
-        case=case,
-        at=now,
-        kind="case_opened",
-        title=_("Sag oprettet (%(number)s)") % {"number": case.journal_number},
-        administration=responsible_unit.administration.code,
-        actor=actor,
-        shared_with_team=True,
-        obj=case,
-    )
+    with record_language():
+        timeline_add(
+            person_id=child.pk,
+            case=case,
+            at=now,
+            kind="case_opened",
+            title=_("Sag oprettet (%(number)s)") % {"number": case.journal_number},
+            administration=responsible_unit.administration.code,
+            actor=actor,
+            shared_with_team=True,
+            obj=case,
+        )
     if audit_event:
         audit.record(actor=actor, action=AuditAction.CREATE, obj=case, persons=[child], case_id=case.pk)
     return case
@@ -237,20 +240,26 @@ def case_change_status(*, actor, case_id: int, to_status: str, reason: str, vers
     case.closed_at = now if to_status == CaseStatus.CLOSED else None
     _bump(case, "status", "closed_at")
     CaseStatusChange.objects.create(
-        case=case, from_status=from_status, to_status=to_status, reason=reason.strip(), changed_by=actor, changed_at=now
-    )
-    label = _("Sag lukket") if to_status == CaseStatus.CLOSED else _("Sag genåbnet")
-    timeline_add(
-        person_id=case.child_id,
         case=case,
-        at=now,
-        kind=f"case_{to_status}",
-        title=label,
-        actor=actor,
-        administration=case.responsible_unit.administration.code,
-        shared_with_team=True,
-        obj=case,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason.strip(),
+        changed_by=actor,
+        changed_at=now,
     )
+    with record_language():
+        label = _("Sag lukket") if to_status == CaseStatus.CLOSED else _("Sag genåbnet")
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            at=now,
+            kind=f"case_{to_status}",
+            title=label,
+            actor=actor,
+            administration=case.responsible_unit.administration.code,
+            shared_with_team=True,
+            obj=case,
+        )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -284,7 +293,7 @@ def team_member_add(
     if role not in TeamRole.values:
         raise HelhedError(_("Ukendt rolle på teamet. Vælg en rolle fra listen."), field="role")
     if role == TeamRole.RESPONSIBLE_CASEWORKER:
-        raise HelhedError(_("Brug 'Skift ansvarlig rådgiver' for at ændre den ansvarlige rådgiver."), field="role")
+        raise HelhedError(_("Brug 'Gør ansvarlig' på teamsiden for at skifte den ansvarlige rådgiver."), field="role")
     memberships = list(active_memberships(user))
     eligible = [m for m in memberships if m.role in policies.TEAM_ELIGIBLE_ROLES]
     if not eligible:
@@ -313,18 +322,19 @@ def team_member_add(
         added_at=now,
     )
     _bump(case)
-    timeline_add(
-        person_id=case.child_id,
-        case=case,
-        at=now,
-        kind="team_added",
-        title=_("%(name)s (%(role)s, %(unit)s) er sat på teamet")
-        % {"name": user.get_full_name(), "role": member.get_role_display(), "unit": unit.name},
-        administration=unit.administration.code,
-        actor=actor,
-        shared_with_team=True,
-        obj=member,
-    )
+    with record_language():
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            at=now,
+            kind="team_added",
+            title=_("%(name)s (%(role)s, %(unit)s) er sat på teamet")
+            % {"name": user.get_full_name(), "role": member.get_role_display(), "unit": unit.name},
+            administration=unit.administration.code,
+            actor=actor,
+            shared_with_team=True,
+            obj=member,
+        )
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -352,16 +362,17 @@ def team_member_end(*, actor, case_id: int, member_id: int, version: int | None 
     member.valid_to, member.ended_by = timezone.localdate(), actor
     member.save(update_fields=["valid_to", "ended_by"])
     _bump(case)
-    timeline_add(
-        person_id=case.child_id,
-        case=case,
-        kind="team_ended",
-        title=_("%(name)s er taget af teamet") % {"name": member.user.get_full_name()},
-        actor=actor,
-        administration=member.unit.administration.code,
-        shared_with_team=True,
-        obj=member,
-    )
+    with record_language():
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            kind="team_ended",
+            title=_("%(name)s er taget af teamet") % {"name": member.user.get_full_name()},
+            actor=actor,
+            administration=member.unit.administration.code,
+            shared_with_team=True,
+            obj=member,
+        )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -401,16 +412,17 @@ def team_set_responsible(*, actor, case_id: int, user, version: int | None = Non
             added_at=now,
         )
     _bump(case)
-    timeline_add(
-        person_id=case.child_id,
-        case=case,
-        kind="responsible_changed",
-        title=_("%(name)s er nu ansvarlig rådgiver") % {"name": user.get_full_name()},
-        actor=actor,
-        administration=unit.administration.code,
-        shared_with_team=True,
-        obj=member,
-    )
+    with record_language():
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            kind="responsible_changed",
+            title=_("%(name)s er nu ansvarlig rådgiver") % {"name": user.get_full_name()},
+            actor=actor,
+            administration=unit.administration.code,
+            shared_with_team=True,
+            obj=member,
+        )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -435,15 +447,16 @@ def team_set_parent_contact(*, actor, case_id: int, member_id: int, version: int
     member.is_parent_contact = True
     member.save(update_fields=["is_parent_contact"])
     _bump(case)
-    timeline_add(
-        person_id=case.child_id,
-        case=case,
-        kind="parent_contact_changed",
-        title=_("%(name)s er nu forældrenes kontaktperson") % {"name": member.user.get_full_name()},
-        actor=actor,
-        shared_with_team=True,
-        obj=member,
-    )
+    with record_language():
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            kind="parent_contact_changed",
+            title=_("%(name)s er nu forældrenes kontaktperson") % {"name": member.user.get_full_name()},
+            actor=actor,
+            shared_with_team=True,
+            obj=member,
+        )
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -502,17 +515,18 @@ def journal_note_add(
             )
     except IntegrityError:
         raise Conflict(_("Notatet er allerede gemt (formularen blev sendt to gange)."), code="duplicate_submit")
-    timeline_add(
-        person_id=case.child_id,
-        case=case,
-        at=now,
-        kind=f"journal_{kind}",
-        title=f"{note.get_kind_display()}: {note.title}",
-        actor=actor,
-        administration=_actor_administration(actor),
-        shared_with_team=shared_with_team,
-        obj=note,
-    )
+    with record_language():
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            at=now,
+            kind=f"journal_{kind}",
+            title=f"{note.get_kind_display()}: {note.title}",
+            actor=actor,
+            administration=_actor_administration(actor),
+            shared_with_team=shared_with_team,
+            obj=note,
+        )
     if audit_event:
         audit.record(actor=actor, action=AuditAction.CREATE, obj=note, persons=[case.child_id], case_id=case.pk)
     return note
@@ -589,16 +603,17 @@ def document_upload(
             uploaded_by=actor,
             uploaded_at=timezone.now(),
         )
-        timeline_add(
-            person_id=case.child_id,
-            case=case,
-            kind="document",
-            title=_("Dokument: %(t)s") % {"t": doc.title},
-            actor=actor,
-            administration=_actor_administration(actor),
-            shared_with_team=shared_with_team,
-            obj=doc,
-        )
+        with record_language():
+            timeline_add(
+                person_id=case.child_id,
+                case=case,
+                kind="document",
+                title=_("Dokument: %(t)s") % {"t": doc.title},
+                actor=actor,
+                administration=_actor_administration(actor),
+                shared_with_team=shared_with_team,
+                obj=doc,
+            )
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,

@@ -64,7 +64,7 @@ def _family(head: bytes) -> set[str]:
 
 
 def allowed_list() -> str:
-    return "PDF, PNG, JPEG, Word (.docx/.doc), Excel (.xlsx/.xls) og OpenDocument (.odt)"
+    return _("PDF, PNG, JPEG, Word (.docx/.doc), Excel (.xlsx/.xls) og OpenDocument (.odt)")
 
 
 def check_upload(uploaded_file) -> CheckedUpload:
