@@ -385,11 +385,22 @@ def team_member_end(*, actor, case_id: int, member_id: int, version: int | None 
 
 
 @transaction.atomic
-def team_set_responsible(*, actor, case_id: int, user, version: int | None = None) -> TeamMember:
-    """Hand the case to a new responsible caseworker; the previous one stays on the team as caseworker."""
+def team_set_responsible(
+    *, actor, case_id: int, user=None, member_id: int | None = None, version: int | None = None
+) -> TeamMember:
+    """Hand the case to a new responsible caseworker (a user, or a current team member by id); the
+    previous one stays on the team as caseworker."""
     access = case_for(actor, case_id, need=CasePerm.MANAGE_TEAM, audit_action=None, lock=True)
     case = access.case
     _check_version(case, version)
+    if member_id is not None:
+        current = TeamMember.objects.filter(case=case, pk=member_id, valid_to__isnull=True).select_related("user")
+        found = current.first()
+        if found is None:
+            raise HelhedError(_("Medlemmet findes ikke på sagens team."), code="not_found")
+        user = found.user
+    if user is None:
+        raise HelhedError(_("Vælg den nye ansvarlige rådgiver."), field="user")
     unit = _membership_unit(user, roles={Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER})
     if unit is None:
         raise HelhedError(_("Den ansvarlige rådgiver skal være ansat som rådgiver."), field="user")

@@ -276,12 +276,7 @@ def team_member_action(request, case_id: int, member_id: int):
             services.team_set_parent_contact(actor=request.user, case_id=case_id, member_id=member_id, version=version)
             messages.success(request, _("Forældrenes kontaktperson er ændret."))
         elif action == "responsible":
-            from .models import TeamMember
-
-            member = TeamMember.objects.filter(case_id=case_id, pk=member_id, valid_to__isnull=True).first()
-            if member is None:
-                raise Http404
-            services.team_set_responsible(actor=request.user, case_id=case_id, user=member.user, version=version)
+            services.team_set_responsible(actor=request.user, case_id=case_id, member_id=member_id, version=version)
             messages.success(request, _("Den ansvarlige rådgiver er ændret."))
         else:
             raise HelhedError(_("Ukendt handling."))

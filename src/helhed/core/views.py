@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from helhed.people import policies as cpr_policies
 from helhed.people.crypto import lookup_hash
 from helhed.people.models import Person
 
-from . import audit, selectors
+from . import audit, mfa, selectors
 from .forms import AuditActorForm, AuditPersonForm, LoginForm, TokenForm
 from .models import AuditAction
 from .permissions import Perm, requires
@@ -85,10 +84,10 @@ def logout_view(request):
 def totp_verify(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
-            if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                return redirect(_safe_next(request, reverse("cases:home")))
+        device = mfa.totp_verify(user=request.user, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request, reverse("cases:home")))
         form.add_error("token", _("Koden er forkert eller udløbet. Skriv den kode, appen viser nu."))
     return render(
         request,
@@ -111,14 +110,10 @@ def _qr_svg(uri: str) -> str:
 @requires(Perm.AUTHENTICATED)
 @require_http_methods(["GET", "POST"])
 def totp_setup(request):
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Helhed", confirmed=False)
+    device = mfa.totp_device_pending(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if mfa.totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             messages.success(request, _("To-faktor-login er slået til."))
             return redirect("cases:home")

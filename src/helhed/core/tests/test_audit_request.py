@@ -17,8 +17,9 @@ from helhed.testing.factories import PersonFactory
 @pytest.fixture
 def committed_case(transactional_db, town):
     child = PersonFactory(first_name="Bufferine", last_name="Loggesen")
-    return case_services.case_open(actor=town.caseworker, child=child, responsible_unit=town.investigation,
-                                   responsible_caseworker=town.caseworker)
+    return case_services.case_open(
+        actor=town.caseworker, child=child, responsible_unit=town.investigation, responsible_caseworker=town.caseworker
+    )
 
 
 def test_case_page_view_is_logged_in_one_flush_and_sealed_after_the_response(town, committed_case):
