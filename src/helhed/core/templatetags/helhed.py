@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -29,3 +30,26 @@ def dkfds(bound_field):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+# What the data protection officer reads instead of internal model names.
+_OBJECT_LABELS = {
+    "cases.case": _("Sag"),
+    "cases.journalnote": _("Journalnotat"),
+    "cases.journaladdendum": _("Tilføjelse til notat"),
+    "cases.document": _("Dokument"),
+    "cases.teammember": _("Teammedlem"),
+    "cases.breakglassgrant": _("Nødadgang"),
+    "people.person": _("Person"),
+    "people.relation": _("Familie og netværk"),
+    "people.enrolment": _("Skole/dagtilbud"),
+    "people.personmerge": _("Sammenlægning af personer"),
+    "core.auditevent": _("Adgangslog"),
+    "core.apitoken": _("API-nøgle"),
+    "auth": _("Login"),
+}
+
+
+@register.filter
+def object_label(object_type: str) -> str:
+    return str(_OBJECT_LABELS.get(object_type, object_type))

@@ -30,6 +30,12 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   });
+  // ... and single buttons in a form with several actions (button[data-confirm]).
+  document.querySelectorAll("button[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (ev) {
+      if (!window.confirm(button.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  });
   // Send the CSRF token with htmx requests.
   document.body.addEventListener("htmx:configRequest", function (ev) {
     var token = document.querySelector("input[name=csrfmiddlewaretoken]");
