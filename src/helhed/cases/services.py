@@ -346,15 +346,20 @@ def team_member_add(
     return member
 
 
+def _active_member(case: Case, member_id: int) -> TeamMember:
+    member = TeamMember.objects.filter(case=case, pk=member_id, valid_to__isnull=True).select_related("user").first()
+    if member is None:
+        raise HelhedError(_("Medlemmet findes ikke på sagens team."), code="not_found")
+    return member
+
+
 @transaction.atomic
 def team_member_end(*, actor, case_id: int, member_id: int, version: int | None = None) -> TeamMember:
     """Take a member off the team. The responsible caseworker and the parents' contact must be replaced first."""
     access = case_for(actor, case_id, need=CasePerm.MANAGE_TEAM, audit_action=None, lock=True)
     case = access.case
     _check_version(case, version)
-    member = TeamMember.objects.filter(case=case, pk=member_id, valid_to__isnull=True).select_related("user").first()
-    if member is None:
-        raise HelhedError(_("Medlemmet findes ikke på sagens team."), code="not_found")
+    member = _active_member(case, member_id)
     if member.role == TeamRole.RESPONSIBLE_CASEWORKER:
         raise Conflict(_("Sagen skal altid have en ansvarlig rådgiver. Udpeg en ny ansvarlig rådgiver først."))
     if member.is_parent_contact:
@@ -394,11 +399,7 @@ def team_set_responsible(
     case = access.case
     _check_version(case, version)
     if member_id is not None:
-        current = TeamMember.objects.filter(case=case, pk=member_id, valid_to__isnull=True).select_related("user")
-        found = current.first()
-        if found is None:
-            raise HelhedError(_("Medlemmet findes ikke på sagens team."), code="not_found")
-        user = found.user
+        user = _active_member(case, member_id).user
     if user is None:
         raise HelhedError(_("Vælg den nye ansvarlige rådgiver."), field="user")
     unit = _membership_unit(user, roles={Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER})
@@ -451,9 +452,7 @@ def team_set_parent_contact(*, actor, case_id: int, member_id: int, version: int
     access = case_for(actor, case_id, need=CasePerm.MANAGE_TEAM, audit_action=None, lock=True)
     case = access.case
     _check_version(case, version)
-    member = TeamMember.objects.filter(case=case, pk=member_id, valid_to__isnull=True).select_related("user").first()
-    if member is None:
-        raise HelhedError(_("Medlemmet findes ikke på sagens team."), code="not_found")
+    member = _active_member(case, member_id)
     TeamMember.objects.filter(case=case, is_parent_contact=True, valid_to__isnull=True).update(is_parent_contact=False)
     member.is_parent_contact = True
     member.save(update_fields=["is_parent_contact"])
