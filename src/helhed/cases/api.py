@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from helhed.core.apiauth import api_requires
@@ -15,8 +15,9 @@ from helhed.organisation.models import Unit
 from helhed.people.models import Person
 
 from . import selectors, services
+from .downloads import document_file_response
 from .gatekeeper import case_for
-from .models import CaseStatus, NoteKind, TeamRole
+from .models import CaseStatus, DocumentKind, NoteKind, TeamRole
 from .policies import CasePerm
 
 router = Router(tags=["cases"])
@@ -261,3 +262,137 @@ def get_timeline(request, case_id: int, limit: int = 200):
     if not 1 <= limit <= 1000:
         raise HttpError(400, "limit skal være mellem 1 og 1000.")
     return selectors.case_timeline(case_for(request.auth, case_id, what="api_timeline"), limit=limit)
+
+
+# -- team changes -------------------------------------------------------------------------------------
+
+
+class VersionIn(Schema):
+    version: int | None = None
+
+
+@router.post("/{case_id}/team/{member_id}/end", response=TeamMemberOut, summary="Take a member off the team")
+@api_requires(Perm.CASE_WORK)
+def end_team_member(request, case_id: int, member_id: int, payload: VersionIn):
+    return services.team_member_end(actor=request.auth, case_id=case_id, member_id=member_id, version=payload.version)
+
+
+@router.post(
+    "/{case_id}/team/{member_id}/responsible",
+    response=TeamMemberOut,
+    summary="Make a team member the responsible caseworker",
+)
+@api_requires(Perm.CASE_WORK)
+def make_responsible(request, case_id: int, member_id: int, payload: VersionIn):
+    return services.team_set_responsible(
+        actor=request.auth, case_id=case_id, member_id=member_id, version=payload.version
+    )
+
+
+@router.post(
+    "/{case_id}/team/{member_id}/parent-contact",
+    response=TeamMemberOut,
+    summary="Make a team member the parents' contact person",
+)
+@api_requires(Perm.CASE_WORK)
+def make_parent_contact(request, case_id: int, member_id: int, payload: VersionIn):
+    return services.team_set_parent_contact(
+        actor=request.auth, case_id=case_id, member_id=member_id, version=payload.version
+    )
+
+
+# -- journal addenda ----------------------------------------------------------------------------------
+
+
+class AddendumIn(Schema):
+    body: str
+
+
+@router.post("/{case_id}/journal/{note_id}/addenda", response={201: AddendumOut}, summary="Add a dated addendum")
+@api_requires(Perm.CASE_WORK)
+def add_addendum(request, case_id: int, note_id: int, payload: AddendumIn):
+    addendum = services.journal_addendum_add(actor=request.auth, case_id=case_id, note_id=note_id, body=payload.body)
+    return Status(201, addendum)
+
+
+# -- documents ----------------------------------------------------------------------------------------
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    kind: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    shared_with_team: bool
+    uploaded_by: str
+    uploaded_at: datetime
+
+    @staticmethod
+    def resolve_uploaded_by(obj):
+        return obj.uploaded_by.get_full_name()
+
+
+@router.get("/{case_id}/documents", response=list[DocumentOut], summary="The case's documents (audited)")
+@api_requires(Perm.CASE_WORK)
+def list_documents(request, case_id: int):
+    return selectors.case_documents(case_for(request.auth, case_id, what="api_documents"))
+
+
+@router.post("/{case_id}/documents", response={201: DocumentOut}, summary="Upload a document (multipart)")
+@api_requires(Perm.CASE_WORK)
+def upload_document(
+    request,
+    case_id: int,
+    file: File[UploadedFile],
+    kind: Form[DocumentKind],
+    title: Form[str] = "",
+    shared_with_team: Form[bool] = False,
+):
+    doc = services.document_upload(
+        actor=request.auth,
+        case_id=case_id,
+        uploaded_file=file,
+        title=title,
+        kind=kind,
+        shared_with_team=shared_with_team,
+    )
+    return Status(201, doc)
+
+
+@router.get(
+    "/{case_id}/documents/{document_id}/content",
+    summary="Download a document's file (audited)",
+    response={200: None},
+    openapi_extra={"responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}},
+)
+@api_requires(Perm.CASE_WORK)
+def download_document(request, case_id: int, document_id: int):
+    _access, doc = selectors.document_for_download(actor=request.auth, case_id=case_id, document_id=document_id)
+    return document_file_response(doc)
+
+
+# -- break the glass ------------------------------------------------------------------------------------
+
+
+class BreakGlassIn(Schema):
+    reason: str
+
+
+class BreakGlassOut(Schema):
+    case_id: int
+    granted_at: datetime
+    expires_at: datetime
+
+
+@router.post(
+    "/{case_id}/break-glass",
+    response={201: BreakGlassOut},
+    summary="Time-limited, read-only emergency access to a case outside your reach (audited)",
+)
+@api_requires(Perm.BREAK_GLASS)
+def break_glass(request, case_id: int, payload: BreakGlassIn):
+    grant = services.break_glass_open(actor=request.auth, case_id=case_id, reason=payload.reason)
+    return Status(201, grant)

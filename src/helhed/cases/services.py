@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helhed.core import audit
-from helhed.core.errors import Conflict, Forbidden, HelhedError
+from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit
@@ -349,7 +349,7 @@ def team_member_add(
 def _active_member(case: Case, member_id: int) -> TeamMember:
     member = TeamMember.objects.filter(case=case, pk=member_id, valid_to__isnull=True).select_related("user").first()
     if member is None:
-        raise HelhedError(_("Medlemmet findes ikke på sagens team."), code="not_found")
+        raise NotFound(_("Medlemmet findes ikke på sagens team."), code="not_found")
     return member
 
 
@@ -548,7 +548,7 @@ def journal_addendum_add(*, actor, case_id: int, note_id: int, body: str) -> Jou
     access = case_for(actor, case_id, need=CasePerm.WRITE_JOURNAL, audit_action=None)
     note = JournalNote.objects.filter(case=access.case, pk=note_id).first()
     if note is None:
-        raise HelhedError(_("Notatet findes ikke på sagen."), code="not_found")
+        raise NotFound(_("Notatet findes ikke på sagen."), code="not_found")
     body = (body or "").strip()
     if not body:
         raise HelhedError(_("Skriv tilføjelsens tekst."), field="body")

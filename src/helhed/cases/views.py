@@ -7,7 +7,6 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +19,7 @@ from helhed.people import services as people_services
 from helhed.people.forms import SearchForm
 
 from . import selectors, services
+from .downloads import document_file_response
 from .forms import (
     AddendumForm,
     BreakGlassForm,
@@ -206,17 +206,7 @@ def case_documents(request, case_id: int):
 @requires(Perm.CASE_WORK)
 def document_download(request, case_id: int, document_id: int):
     _access, doc = selectors.document_for_download(actor=request.user, case_id=case_id, document_id=document_id)
-    path = settings.DOCUMENT_ROOT / doc.storage_name[:2] / doc.storage_name
-    if not path.exists():
-        raise Http404
-    response = FileResponse(
-        path.open("rb"),
-        content_type=doc.content_type,
-        as_attachment=True,
-        filename=doc.original_name or f"dokument-{doc.pk}",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_file_response(doc)
 
 
 def _team_candidates():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -12,6 +12,7 @@ from helhed.core.errors import HelhedError
 from helhed.core.permissions import Perm
 
 from . import policies, selectors, services
+from .models import Person, PersonMerge, RelationKind
 
 router = Router(tags=["persons"])
 
@@ -104,3 +105,107 @@ def reveal_cpr(request, person_id: int, reason: str = ""):
         actor=request.auth, person=access.case.child, reason=reason, case_id=access.case.pk
     )
     return {"cpr": number}
+
+
+# -- relations, enrolments, merges ----------------------------------------------------------------------
+
+
+class RelationOut(Schema):
+    id: int
+    person_id: int
+    relative_id: int
+    relative_name: str
+    kind: str
+    note: str
+
+    @staticmethod
+    def resolve_relative_name(obj):
+        return obj.relative.full_name
+
+
+class RelationIn(Schema):
+    relative_id: int
+    kind: RelationKind
+    note: str = ""
+
+
+class EnrolmentOut(Schema):
+    id: int
+    unit: str
+    grade: str
+    valid_from: date
+    valid_to: date | None
+
+    @staticmethod
+    def resolve_unit(obj):
+        return obj.unit.name
+
+
+class MergeIn(Schema):
+    duplicate_id: int
+    reason: str
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    duplicate_id: int
+    reason: str
+    merged_at: datetime
+    reversed_at: datetime | None
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+def _living(person_id: int, field: str) -> Person:
+    person = Person.objects.filter(pk=person_id, merged_into__isnull=True).first()
+    if person is None:
+        raise HelhedError("Der findes ingen (aktiv) person med det id.", field=field)
+    return person
+
+
+@router.get("/{person_id}/relations", response=list[RelationOut], summary="Relations in both directions (audited)")
+@api_requires(Perm.PERSON_SEARCH)
+def list_relations(request, person_id: int):
+    person = selectors.person_for(actor=request.auth, person_id=person_id, what="api_relations")
+    return selectors.relations_of(actor=request.auth, person=person)
+
+
+@router.post("/{person_id}/relations", response={201: RelationOut}, summary="Add a relation (parent, custody …)")
+@api_requires(Perm.PERSON_CREATE)
+def add_relation(request, person_id: int, payload: RelationIn):
+    person = _living(person_id, "person_id")
+    relative = _living(payload.relative_id, "relative_id")
+    relation = services.relation_add(
+        actor=request.auth, person=person, relative=relative, kind=payload.kind, note=payload.note
+    )
+    return Status(201, relation)
+
+
+@router.get("/{person_id}/enrolments", response=list[EnrolmentOut], summary="School and daycare (audited)")
+@api_requires(Perm.PERSON_SEARCH)
+def list_enrolments(request, person_id: int):
+    person = selectors.person_for(actor=request.auth, person_id=person_id, what="api_enrolments")
+    return selectors.enrolments_of(person)
+
+
+@router.post("/{person_id}/merge", response={201: MergeOut}, summary="Merge a duplicate into this person (reversible)")
+@api_requires(Perm.PERSON_MERGE)
+def merge_person(request, person_id: int, payload: MergeIn):
+    survivor = _living(person_id, "person_id")
+    duplicate = Person.objects.filter(pk=payload.duplicate_id).first()
+    if duplicate is None:
+        raise HelhedError("Der findes ingen person med det duplicate_id.", field="duplicate_id")
+    merge = services.person_merge(actor=request.auth, survivor=survivor, duplicate=duplicate, reason=payload.reason)
+    return Status(201, merge)
+
+
+@router.post("/merges/{merge_id}/reverse", response=MergeOut, summary="Undo a merge")
+@api_requires(Perm.PERSON_MERGE)
+def reverse_merge(request, merge_id: int, payload: ReasonIn):
+    merge = PersonMerge.objects.filter(pk=merge_id).first()
+    if merge is None:
+        raise HttpError(404, "Ikke fundet.")
+    return services.person_merge_reverse(actor=request.auth, merge=merge, reason=payload.reason)

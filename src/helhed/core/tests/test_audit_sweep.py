@@ -152,6 +152,12 @@ def _merge(w: World) -> None:
     )
 
 
+def _colleague(w: World) -> None:
+    w.extra["colleague"] = case_services.team_member_add(
+        actor=w.town.caseworker, case_id=w.case.pk, user=w.town.caseworker2, role=TeamRole.CASEWORKER
+    )
+
+
 def _formatted_cpr(w: World) -> str:
     return f"{w.cpr[:6]}-{w.cpr[6:]}"
 
@@ -466,6 +472,108 @@ API_LOOKS = [
         "caseworker",
         AuditAction.VIEW,
         lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}/timeline"),
+    ),
+    Look(
+        f"POST {_CASE}/journal/{{note_id}}/addenda",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, f"/api/v1/cases/{w.case.pk}/journal/{w.note.pk}/addenda", {"body": "Rettelse"}),
+        status=201,
+    ),
+    Look(
+        f"POST {_CASE}/team/{{member_id}}/end",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/cases/{w.case.pk}/team/{w.teacher_member.pk}/end", {}),
+    ),
+    Look(
+        f"POST {_CASE}/team/{{member_id}}/parent-contact",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/cases/{w.case.pk}/team/{w.teacher_member.pk}/parent-contact", {}),
+    ),
+    Look(
+        f"POST {_CASE}/team/{{member_id}}/responsible",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/cases/{w.case.pk}/team/{w.extra['colleague'].pk}/responsible", {}),
+        prepare=_colleague,
+    ),
+    Look(
+        f"GET {_CASE}/documents",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}/documents"),
+    ),
+    Look(
+        f"POST {_CASE}/documents",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            f"/api/v1/cases/{w.case.pk}/documents",
+            {
+                "file": SimpleUploadedFile("brev.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf"),
+                "kind": "letter",
+                "title": "Brev til forældrene",
+            },
+        ),
+        status=201,
+    ),
+    Look(
+        f"GET {_CASE}/documents/{{document_id}}/content",
+        "caseworker",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(f"/api/v1/cases/{w.case.pk}/documents/{w.document.pk}/content"),
+    ),
+    Look(
+        f"POST {_CASE}/break-glass",
+        "other_caseworker",
+        AuditAction.BREAK_GLASS,
+        lambda w, c: _post_json(c, f"/api/v1/cases/{w.case.pk}/break-glass", {"reason": "Akut henvendelse om barnet"}),
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/persons/{person_id}/relations",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/persons/{w.child.pk}/relations"),
+        subject=lambda w, r: w.parent.pk,
+    ),
+    Look(
+        "POST /api/v1/persons/{person_id}/relations",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c, f"/api/v1/persons/{w.other_child.pk}/relations", {"relative_id": w.parent.pk, "kind": "custody_holder"}
+        ),
+        subject=lambda w, r: w.other_child.pk,
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/persons/{person_id}/enrolments",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/persons/{w.child.pk}/enrolments"),
+    ),
+    Look(
+        "POST /api/v1/persons/{person_id}/merge",
+        "caseworker",
+        AuditAction.MERGE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/persons/{w.other_child.pk}/merge",
+            {"duplicate_id": PersonFactory(last_name="Apidublet", cpr=None).pk, "reason": "Oprettet to gange"},
+        ),
+        subject=lambda w, r: w.other_child.pk,
+        status=201,
+    ),
+    Look(
+        "POST /api/v1/persons/merges/{merge_id}/reverse",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/persons/merges/{w.extra['merge'].pk}/reverse", {"reason": "To børn"}),
+        subject=lambda w, r: w.other_child.pk,
+        prepare=_merge,
     ),
     Look(
         "GET /api/v1/audit/events",

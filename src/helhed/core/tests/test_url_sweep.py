@@ -213,7 +213,7 @@ def test_every_api_operation_declares_a_permission_and_requires_auth():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m} {p}" for m, p, _o in API_OPS])
 def test_anonymous_api_request_gets_401_in_danish(client, method, path, op):
-    url = path.replace("{case_id}", "1").replace("{person_id}", "1")
+    url = _fill(path)
     if method == "GET":
         response = client.get(url)
     else:
@@ -224,6 +224,8 @@ def test_anonymous_api_request_gets_401_in_danish(client, method, path, op):
     assert "Log ind" in body["detail"]  # Danish and says what to do
 
 
+MULTIPART = object()  # marker: send a multipart form with a small PDF instead of JSON
+
 # A valid body for every operation that takes one, so the request gets past input validation and the
 # permission check is what answers. A new write operation must add its sample here.
 _VALID_BODIES = {
@@ -233,7 +235,22 @@ _VALID_BODIES = {
     ("POST", "/api/v1/cases/{case_id}/status"): {"to_status": "closed", "reason": "Afsluttet"},
     ("POST", "/api/v1/cases/{case_id}/team"): {"username": "x", "role": "teacher"},
     ("POST", "/api/v1/cases/{case_id}/journal"): {"title": "T", "body": "B", "occurred_on": "2024-01-02"},
+    ("POST", "/api/v1/cases/{case_id}/journal/{note_id}/addenda"): {"body": "Tilføjelse"},
+    ("POST", "/api/v1/cases/{case_id}/team/{member_id}/end"): {},
+    ("POST", "/api/v1/cases/{case_id}/team/{member_id}/responsible"): {},
+    ("POST", "/api/v1/cases/{case_id}/team/{member_id}/parent-contact"): {},
+    ("POST", "/api/v1/cases/{case_id}/documents"): MULTIPART,
+    ("POST", "/api/v1/cases/{case_id}/break-glass"): {"reason": "Akut henvendelse fra politiet"},
+    ("POST", "/api/v1/persons/{person_id}/relations"): {"relative_id": 2, "kind": "parent"},
+    ("POST", "/api/v1/persons/{person_id}/merge"): {"duplicate_id": 2, "reason": "Dublet"},
+    ("POST", "/api/v1/persons/merges/{merge_id}/reverse"): {"reason": "Fejl"},
 }
+
+
+def _fill(path: str) -> str:
+    for name in ("case_id", "person_id", "member_id", "note_id", "document_id", "merge_id"):
+        path = path.replace("{" + name + "}", "1")
+    return path
 
 
 @pytest.mark.django_db
@@ -243,16 +260,26 @@ def test_api_operation_refuses_a_user_without_its_permission(client, town, metho
     from helhed.core.apiauth import token_create
 
     _token, raw = token_create(user=town.analyst)
-    url = path.replace("{case_id}", "1").replace("{person_id}", "1")
+    url = _fill(path)
     headers = {"Authorization": f"Bearer {raw}"}
     if method == "GET":
         response = client.get(url, {"q": "x"}, headers=headers)
     else:
         assert (method, path) in _VALID_BODIES, f"add a valid sample body for {method} {path} to _VALID_BODIES"
         body = _VALID_BODIES[(method, path)]
-        response = client.generic(
-            method, url, data="" if body is None else json.dumps(body), content_type="application/json", headers=headers
-        )
+        if body is MULTIPART:
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+            response = client.post(url, {"file": pdf, "kind": "other"}, headers=headers)
+        else:
+            response = client.generic(
+                method,
+                url,
+                data="" if body is None else json.dumps(body),
+                content_type="application/json",
+                headers=headers,
+            )
     assert response.status_code == 403, f"{method} {url}: {response.status_code} {response.content[:200]!r}"
     assert response.json()["detail"] == "Du har ikke adgang til dette endpoint."
 
