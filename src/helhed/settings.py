@@ -248,6 +248,8 @@ WHITENOISE_USE_FINDERS = TESTING or DEBUG
 
 # Documents live under the data dir, outside the web root, and are served only through the gatekeeper.
 DOCUMENT_ROOT = DATA_DIR / "documents"
+# The Danish user guides shown under "Hjælp".
+HELP_DIR = Path(os.environ.get("HELHED_HELP_DIR", REPO_DIR / "docs" / "brugervejledning"))
 DOCUMENT_MAX_BYTES = int(os.environ.get("HELHED_DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

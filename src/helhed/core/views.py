@@ -285,3 +285,20 @@ def csrf_failure(request, reason=""):
         },
         status=403,
     )
+
+
+@requires(Perm.AUTHENTICATED)
+def help_index(request):
+    from . import help as guides
+
+    return render(request, "core/help_index.html", {"guides": guides.guides()})
+
+
+@requires(Perm.AUTHENTICATED)
+def help_page(request, slug: str):
+    from . import help as guides
+
+    page = guides.guide(slug)
+    if page is None:
+        raise Http404
+    return render(request, "core/help_page.html", {"guide": page})

@@ -596,6 +596,8 @@ EXEMPT = {
     "core:logout": "ends the session; shows nothing (the logout itself is audited as 'logout')",
     "core:totp_verify": "second-factor form for the user's own account; no person data",
     "core:totp_setup": "second-factor enrolment for the user's own account; no person data",
+    "core:help": "the list of user guides; no person data",
+    "core:help_page": "a user guide (static Danish text); no person data",
 }
 # Public pages need no entry: they are open to anyone and must never show person data (the URL sweep
 # proves which ones are public).

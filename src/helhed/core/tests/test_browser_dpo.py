@@ -68,7 +68,7 @@ def test_dpo_sees_who_viewed_the_child_and_exports_the_log(page, live_server, se
         .filter(has_text="rikke")
         .filter(has_text="Visning")
         .filter(has_text="Brugerflade")
-        .filter(has_text=f"sag {case.pk}")
+        .filter(has_text=f"sag #{case.pk}")
     )
     expect(view_rows.first).to_be_visible()
     assert cpr not in page.content(), "the access log page shows the CPR number masked"
