@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from helhed.cases.api import router as cases_router
 from helhed.core.api import router as audit_router
 from helhed.core.apiauth import API_AUTH
 from helhed.core.errors import HelhedError
+from helhed.organisation.api import router as organisation_router
 from helhed.people.api import router as persons_router
 
 api = NinjaAPI(
@@ -27,6 +28,7 @@ api = NinjaAPI(
 api.add_router("/persons", persons_router)
 api.add_router("/cases", cases_router)
 api.add_router("/audit", audit_router)
+api.add_router("/organisation", organisation_router)
 
 
 @api.exception_handler(HelhedError)
@@ -34,6 +36,14 @@ def _helhed_error(request, exc: HelhedError):
     return api.create_response(
         request, {"detail": str(exc.message), "code": exc.code, "field": exc.field}, status=exc.status_code
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):  # ninja's own words for a body that is not JSON
+        message = "Forespørgslens indhold kan ikke læses. Send gyldig JSON med Content-Type: application/json."
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

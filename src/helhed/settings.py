@@ -251,6 +251,8 @@ DOCUMENT_ROOT = DATA_DIR / "documents"
 # The Danish user guides shown under "Hjælp".
 HELP_DIR = Path(os.environ.get("HELHED_HELP_DIR", REPO_DIR / "docs" / "brugervejledning"))
 DOCUMENT_MAX_BYTES = int(os.environ.get("HELHED_DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+# CSV imports of units and staff (organisation.imports): the largest file accepted.
+ORG_IMPORT_MAX_BYTES = int(os.environ.get("HELHED_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from helhed.core.apiauth import api_requires
 from helhed.core.errors import HelhedError
 from helhed.core.permissions import Perm
+from helhed.core.validation import MAX_OFFSET
 from helhed.organisation.models import Unit
 from helhed.people.models import Person
 
@@ -172,8 +173,8 @@ def _user(username: str | None):
 @router.get("", response=list[CaseOut], summary="Cases visible to me (audited)")
 @api_requires(Perm.CASE_WORK)
 def list_cases(request, status: CaseStatus | None = None, limit: int = 50, offset: int = 0):
-    if not 1 <= limit <= 500 or offset < 0:
-        raise HttpError(400, "limit skal være mellem 1 og 500, og offset må ikke være negativ.")
+    if not 1 <= limit <= 500 or not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, f"limit skal være mellem 1 og 500, og offset skal være mellem 0 og {MAX_OFFSET}.")
     return selectors.visible_cases(actor=request.auth, status=status, limit=limit, offset=offset)
 
 
@@ -261,7 +262,8 @@ def add_note(request, case_id: int, payload: NoteIn):
 def get_timeline(request, case_id: int, limit: int = 200):
     if not 1 <= limit <= 1000:
         raise HttpError(400, "limit skal være mellem 1 og 1000.")
-    return selectors.case_timeline(case_for(request.auth, case_id, what="api_timeline"), limit=limit)
+    access = case_for(request.auth, case_id, what="api_timeline")
+    return selectors.case_timeline(access, actor=request.auth, limit=limit)
 
 
 # -- team changes -------------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ class AddendumForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     title = forms.CharField(label=_("Titel"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentKind.choices)
     file = forms.FileField(label=_("Fil"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -153,9 +153,16 @@ def case_documents(access: CaseAccess) -> list[Document]:
     return list(qs.order_by("-uploaded_at", "-id"))
 
 
-def case_timeline(access: CaseAccess, *, limit: int = 200) -> list[TimelineEvent]:
-    """Everything about the child across administrations, newest first (limited access: shared lines only)."""
-    qs = TimelineEvent.objects.filter(person_id=access.case.child_id).select_related("actor")
+def case_timeline(access: CaseAccess, *, actor, limit: int = 200) -> list[TimelineEvent]:
+    """Everything about the child across administrations, newest first (limited access: shared lines only).
+
+    Lines that belong to another of the child's cases (an earlier, closed case held by another unit) are
+    shown only if the reader may see that case too: the timeline must not leak what the gatekeeper hides."""
+    qs = (
+        TimelineEvent.objects.filter(person_id=access.case.child_id)
+        .filter(Q(case__isnull=True) | Q(case_id=access.case.pk) | Q(case_id__in=cases_visible_to(actor).values("id")))
+        .select_related("actor")
+    )
     if not access.can(CasePerm.VIEW_JOURNAL):
         qs = qs.filter(shared_with_team=True)
     return list(qs.order_by("-at", "-id")[:limit])

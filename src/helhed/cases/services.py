@@ -17,10 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.core import audit
+from helhed.core import audit, idempotency
 from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
+from helhed.core.validation import check_length, check_not_too_early
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit
 from helhed.organisation.selectors import active_memberships
 from helhed.people.models import Person
@@ -115,6 +116,7 @@ def case_open(
     At most one open case per child (a database constraint; a second gets a clear Conflict)."""
     if child.merged_into_id:
         raise HelhedError(_("Personen er lagt sammen med en anden person. Åbn sagen på den samlede person."))
+    check_length(title, 200, field="title")
     if responsible_unit.kind not in CASE_OWNING_KINDS:
         raise HelhedError(
             _("Den ansvarlige enhed skal være en børnefamilieenhed eller åben rådgivning."), field="responsible_unit"
@@ -168,9 +170,17 @@ def case_open(
         added_at=now,
     )
     if contact.pk != responsible_caseworker.pk:
-        unit = _membership_unit(contact)
+        # The contact joins the team as a caseworker (full access), so only case staff may be named here.
+        # Other professionals are put on the team with their own role and made the contact there.
+        unit = _membership_unit(contact, roles={Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER})
         if unit is None:
-            raise HelhedError(_("Kontaktpersonen for forældrene skal være ansat i kommunen."), field="parent_contact")
+            raise HelhedError(
+                _(
+                    "Kontaktpersonen for forældrene skal være rådgiver eller leder, når sagen oprettes. "
+                    "Sæt andre fagpersoner på sagens team bagefter, og gør dem til kontaktperson dér."
+                ),
+                field="parent_contact",
+            )
         TeamMember.objects.create(
             case=case,
             user=contact,
@@ -198,8 +208,14 @@ def case_open(
     return case
 
 
-def _check_version(case: Case, version: int | None) -> None:
-    if version is not None and int(version) != case.version:
+def _check_version(case: Case, version: int | str | None) -> None:
+    if version is None:
+        return
+    try:
+        given = int(version)
+    except (TypeError, ValueError):
+        given = None  # a tampered or truncated form: treat it as stale, never as a 500
+    if given != case.version:
         raise Conflict(
             _("Sagen er blevet ændret af en anden, siden du åbnede siden. Genindlæs siden og prøv igen."),
             code="stale",
@@ -507,6 +523,9 @@ def journal_note_add(
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
         raise HelhedError(_("Et journalnotat skal have både en overskrift og en tekst."), field="body")
+    check_length(title, 200, field="title")
+    check_length(submission_key, 64, field="submission_key")
+    check_not_too_early(occurred_on, field="occurred_on")
     now = created_at or timezone.now()
     if occurred_on > timezone.localdate(now):
         raise HelhedError(_("Datoen for hændelsen ligger i fremtiden. Skriv den dato, det skete."), field="occurred_on")
@@ -515,7 +534,7 @@ def journal_note_add(
             note = JournalNote.objects.create(
                 case=case,
                 kind=kind,
-                title=title[:200],
+                title=title,
                 body=body,
                 occurred_on=occurred_on,
                 shared_with_team=shared_with_team,
@@ -578,16 +597,28 @@ def journal_note_edit(*, actor, case_id: int, note_id: int, **changes) -> None:
 
 @transaction.atomic
 def document_upload(
-    *, actor, case_id: int, uploaded_file, title: str, kind: str, shared_with_team: bool = False
+    *,
+    actor,
+    case_id: int,
+    uploaded_file,
+    title: str,
+    kind: str,
+    shared_with_team: bool = False,
+    submission_key: str | None = None,
 ) -> Document:
-    """Store a document for the case under the data dir (never in the web root) after checking type and size."""
+    """Store a document for the case under the data dir (never in the web root) after checking type and size.
+
+    `submission_key` (a hidden form value) makes a double submit store the document once."""
     access = case_for(actor, case_id, need=CasePerm.UPLOAD_DOCUMENT, audit_action=None)
     case = access.case
+    idempotency.claim(key=submission_key, actor=actor)
     from .models import DocumentKind
 
     if kind not in DocumentKind.values:
         raise HelhedError(_("Ukendt dokumenttype. Vælg en type fra listen."), field="kind")
-    title = (title or "").strip() or (uploaded_file.name or "")[:200]
+    title = (title or "").strip()
+    check_length(title, 200, field="title")
+    title = title or (uploaded_file.name or "")[:200]
     checked = check_upload(uploaded_file)
     storage_name = f"{uuid.uuid4().hex}{checked.extension}"
     root = Path(settings.DOCUMENT_ROOT)
@@ -602,7 +633,7 @@ def document_upload(
                 out.write(chunk)
         doc = Document.objects.create(
             case=case,
-            title=title[:200],
+            title=title,
             kind=kind,
             original_name=(uploaded_file.name or "")[:255],
             content_type=checked.content_type,

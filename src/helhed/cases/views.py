@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from helhed.core.errors import HelhedError
+from helhed.core.errors import Forbidden, HelhedError
 from helhed.core.permissions import Perm, requires, user_has_perm
 from helhed.people import policies as cpr_policies
 from helhed.people import selectors as people_selectors
@@ -48,15 +48,21 @@ def home(request):
         return render(request, "cases/home.html", {"data": data, "search_form": SearchForm()})
     if user_has_perm(request.user, Perm.AUDIT_READ):
         return redirect("core:audit_home")
+    if user_has_perm(request.user, Perm.ORGANISATION_ADMIN):
+        return redirect("organisation:units")
     return render(request, "cases/home_other.html")
 
 
 @requires(Perm.PERSON_SEARCH)
+@require_http_methods(["GET", "POST"])
 def search(request):
-    form = SearchForm(request.GET or None)
+    # The form posts, so a CPR number never lands in a URL (browser history, proxy and server logs).
+    # GET with ?q= still works for links and bookmarks of name and journal-number searches.
+    data = request.POST if request.method == "POST" else request.GET
+    form = SearchForm(data or None)
     persons, cases, visible, hidden = [], [], {}, {}
     status = 200
-    if request.GET:
+    if data:
         if form.is_valid():
             q = form.cleaned_data["q"]
             if people_selectors.looks_like_journal_number(q):
@@ -76,7 +82,7 @@ def search(request):
     return render(
         request,
         "cases/search.html",
-        {"form": form, "rows": rows, "cases": cases, "searched": bool(request.GET) and not form.errors},
+        {"form": form, "rows": rows, "cases": cases, "searched": bool(data) and not form.errors},
         status=status,
     )
 
@@ -102,7 +108,7 @@ def case_detail(request, case_id: int):
             request,
             access,
             team=selectors.case_team(access),
-            timeline=selectors.case_timeline(access, limit=30),
+            timeline=selectors.case_timeline(access, actor=request.user, limit=30),
             family=selectors.case_family(actor=request.user, access=access),
             history=selectors.case_status_history(access) if access.can(CasePerm.VIEW_JOURNAL) else [],
             # Team members with limited access read here what has been shared with the team.
@@ -123,7 +129,7 @@ def case_timeline(request, case_id: int):
     return render(
         request,
         "cases/case_timeline.html",
-        _case_context(request, access, timeline=selectors.case_timeline(access, limit=500)),
+        _case_context(request, access, timeline=selectors.case_timeline(access, actor=request.user, limit=500)),
     )
 
 
@@ -176,7 +182,7 @@ def journal_addendum(request, case_id: int, note_id: int):
 def case_documents(request, case_id: int):
     access = case_for(request.user, case_id, what="documents")
     status = 200
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(request.POST or None, request.FILES or None, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -187,6 +193,7 @@ def case_documents(request, case_id: int):
                     title=form.cleaned_data["title"],
                     kind=form.cleaned_data["kind"],
                     shared_with_team=form.cleaned_data["shared_with_team"],
+                    submission_key=form.cleaned_data["submission_key"],
                 )
                 messages.success(request, _("Dokumentet er gemt."))
                 return redirect("cases:documents", case_id=access.case.pk)
@@ -226,7 +233,7 @@ def case_team(request, case_id: int):
     form = TeamAddForm(request.POST or None, users=_team_candidates(), initial={"version": access.case.version})
     if request.method == "POST":
         if not access.can(CasePerm.MANAGE_TEAM):
-            raise HelhedError(_("Du kan ikke ændre sagens team."), code="forbidden")
+            raise Forbidden(_("Du kan ikke ændre sagens team."), code="forbidden")
         if form.is_valid():
             try:
                 services.team_member_add(actor=request.user, case_id=access.case.pk, **form.cleaned_data)

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from . import selectors
 from .apiauth import api_requires
 from .permissions import Perm
+from .validation import MAX_OFFSET, fits_db_int
 
 router = Router(tags=["audit"])
 
@@ -38,8 +39,10 @@ class AuditEventOut(Schema):
 @router.get("/events", response=list[AuditEventOut], summary="Audit events, filtered by person and/or actor")
 @api_requires(Perm.AUDIT_READ)
 def audit_events(request, person: int | None = None, actor: str | None = None, limit: int = 100, offset: int = 0):
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise HttpError(400, "limit skal være mellem 1 og 1000, og offset må ikke være negativ.")
+    if not 1 <= limit <= 1000 or not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, f"limit skal være mellem 1 og 1000, og offset skal være mellem 0 og {MAX_OFFSET}.")
+    if not fits_db_int(person):
+        raise HttpError(400, "person skal være et person-id (et helt tal, som Helhed har givet personen).")
     actor_id = None
     if actor:
         user = get_user_model().objects.filter(username=actor).first()

@@ -94,28 +94,85 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+def _request_has_nul(request) -> bool:
+    """A NUL character anywhere in the query, the form or a JSON body. PostgreSQL cannot store it (a 500),
+    and no person types it, so the request is refused before it reaches a view."""
+    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    for data in sources:
+        for key in data:
+            if "\x00" in key or any("\x00" in v for v in data.getlist(key)):
+                return True
+    if request.content_type == "application/json" and request.body:
+        import json
+
+        try:
+            return _contains_nul(json.loads(request.body))
+        except ValueError:
+            return False  # not JSON: the API says so itself
+    return False
+
+
 class HelhedErrorMiddleware:
-    """A HelhedError that escapes a view becomes a page with its message and its 4xx status."""
+    """A HelhedError that escapes a view becomes a page with its message and its 4xx status (JSON under
+    /api/). Input with a NUL character and a wrong HTTP method get the same kind of Danish answer."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405:
+            from django.utils.translation import gettext as _
+
+            allowed = response.get("Allow", "")
+            message = _("Siden kan ikke bruges med metoden %(method)s. Tilladte metoder: %(allowed)s.") % {
+                "method": request.method,
+                "allowed": allowed or "-",
+            }
+            replacement = self._error(request, message, 405, code="method_not_allowed")
+            if allowed:
+                replacement["Allow"] = allowed
+            return replacement
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if _request_has_nul(request):
+            from django.utils.translation import gettext as _
+
+            return self._error(
+                request,
+                _("Teksten indeholder et ugyldigt tegn (NUL-tegnet). Fjern det, fx ved at skrive teksten igen."),
+                400,
+                code="invalid",
+            )
+        return None
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
         from .errors import HelhedError
 
         if isinstance(exception, HelhedError):
-            return render(
-                request,
-                "error.html",
-                {"message": exception.message, "status": exception.status_code},
-                status=exception.status_code,
-            )
+            return self._error(request, exception.message, exception.status_code, code=exception.code)
         return None
+
+    @staticmethod
+    def _error(request, message, status: int, *, code: str):
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({"detail": str(message), "code": code, "field": None}, status=status)
+        from django.shortcuts import render
+
+        return render(request, "error.html", {"message": message, "status": status}, status=status)
 
 
 class DanishFirstLocaleMiddleware(LocaleMiddleware):

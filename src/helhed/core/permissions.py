@@ -28,6 +28,7 @@ class Perm(StrEnum):
     PERSON_MERGE = "person_merge"
     BREAK_GLASS = "break_glass"
     AUDIT_READ = "audit_read"  # data protection officer
+    ORGANISATION_ADMIN = "organisation_admin"  # units, staff accounts and memberships; never children's data
 
 
 _CASE_STAFF = {Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER}
@@ -43,7 +44,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.PROFESSIONAL: frozenset({Perm.CASE_WORK}),
     Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK}),
     Role.ANALYST: frozenset(),  # aggregates only, never a person (later issues)
-    Role.ADMINISTRATOR: frozenset(),  # organisation and users, never children's data
+    Role.ADMINISTRATOR: frozenset({Perm.ORGANISATION_ADMIN}),  # organisation and users, never children's data
     Role.DPO: frozenset({Perm.AUDIT_READ}),
 }
 

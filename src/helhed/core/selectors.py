@@ -16,6 +16,12 @@ PAGE = 200
 
 def _window(qs: QuerySet, date_from: date | None, date_to: date | None) -> QuerySet:
     tz = timezone.get_current_timezone()
+    # A date field accepts 0001-01-01 and 9999-12-31; as times in UTC they fall outside what a datetime can
+    # hold. The log has no events before 1900 or after 9000, so such a bound means "no bound".
+    if date_from and date_from.year < 1900:
+        date_from = None
+    if date_to and date_to.year > 9000:
+        date_to = None
     if date_from:
         qs = qs.filter(at__gte=datetime.combine(date_from, time.min, tzinfo=tz))
     if date_to:

@@ -188,6 +188,13 @@ def audit_person(request):
     return render(request, "core/audit_person.html", {"form": form, "events": events, "person": person}, status=status)
 
 
+def _csv_cell(value) -> str:
+    """Text typed by staff (reasons, search criteria) must not run as a formula when the export is opened in a
+    spreadsheet (CSV injection): a cell that starts like a formula is written as text."""
+    text = str(value or "")
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
 @requires(Perm.AUDIT_READ)
 def audit_person_export(request, person_id: int):
     """GDPR art. 15: the log of every use of one person's data, as CSV for the reply to the citizen."""
@@ -222,12 +229,12 @@ def audit_person_export(request, person_id: int):
         writer.writerow(
             [
                 e.at.astimezone().isoformat(timespec="seconds"),
-                e.actor_username,
+                _csv_cell(e.actor_username),
                 e.get_action_display(),
                 e.get_channel_display(),
                 f"{e.object_type} {e.object_id}".strip(),
-                e.reason,
-                e.criterion,
+                _csv_cell(e.reason),
+                _csv_cell(e.criterion),
                 e.request_id,
             ]
         )

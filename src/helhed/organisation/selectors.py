@@ -61,3 +61,116 @@ def units_for_choice(*, kinds=None):
     if kinds:
         qs = qs.filter(kind__in=kinds)
     return qs.order_by("name")
+
+
+# -- the administrator's pages and API ------------------------------------------------------------------
+# Units and head counts are not personal data. Staff accounts are personal data of employees, so reads of
+# them are audited (object type "organisation.user"; no citizen is concerned, so no person ids).
+
+STAFF_PAGE_SIZE = 50
+
+
+def _active_on(on: date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": on}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
+    )
+
+
+def units_with_staff_counts(*, include_inactive: bool = True):
+    """Every unit with its administration, district and parent, and how many active staff it has today."""
+    from django.db.models import Count
+
+    on = timezone.localdate()
+    qs = Unit.objects.select_related("administration", "district", "parent").annotate(
+        staff_count=Count(
+            "memberships__user",
+            filter=_active_on(on, "memberships__") & Q(memberships__user__is_active=True),
+            distinct=True,
+        )
+    )
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    return qs.order_by("administration__code", "name")
+
+
+def _staff_qs(query: str = ""):
+    from django.db.models import Prefetch
+
+    from .models import User
+
+    qs = User.objects.all()
+    for word in (query or "").split()[:5]:
+        qs = qs.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    memberships = Membership.objects.select_related("unit").order_by("-valid_from", "id")
+    return qs.prefetch_related(Prefetch("memberships", queryset=memberships)).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def staff_search(*, actor, query: str = "", limit: int = STAFF_PAGE_SIZE, offset: int = 0) -> tuple[list, int]:
+    """Staff accounts with all their memberships, matching every word of `query` in the username, the
+    names or the e-mail address. Returns (one page, total). Audited with the search criterion."""
+    from helhed.core import audit
+    from helhed.core.errors import HelhedError
+    from helhed.core.models import AuditAction
+    from helhed.core.validation import MAX_OFFSET
+
+    from .policies import Invalid, plain_text
+
+    try:
+        plain_text(query, field="q")
+    except Invalid as exc:
+        raise HelhedError(exc.message, field="q")
+    offset = min(max(offset, 0), MAX_OFFSET)
+    qs = _staff_qs(query)
+    total = qs.count()
+    rows = list(qs[offset : offset + limit])
+    query = (query or "").strip()
+    audit.record(
+        actor=actor,
+        action=AuditAction.SEARCH if query else AuditAction.LIST,
+        object_type="organisation.user",
+        criterion=query[:200],
+        detail={"rows": len(rows), "total": total},
+    )
+    return rows, total
+
+
+def staff_for(*, actor, user_id: int):
+    """One staff account with its memberships (Http404 if there is none). Audited."""
+    from django.http import Http404
+
+    from helhed.core import audit
+    from helhed.core.models import AuditAction
+    from helhed.core.validation import fits_db_int
+
+    user = _staff_qs().filter(pk=user_id).first() if fits_db_int(user_id) else None
+    if user is None:
+        raise Http404
+    audit.record(actor=actor, action=AuditAction.VIEW, obj=user)
+    return user
+
+
+def responsible_open_case_count(user) -> int:
+    """How many open cases have this user as their responsible caseworker (a count only; no case data).
+
+    The organisation app does not otherwise look into cases; this one question decides whether an account
+    can be closed without leaving cases without a responsible caseworker."""
+    from helhed.cases.models import ACTIVE_STATUSES, TeamMember, TeamRole
+
+    return (
+        TeamMember.objects.filter(
+            user=user,
+            role=TeamRole.RESPONSIBLE_CASEWORKER,
+            valid_to__isnull=True,
+            case__status__in=ACTIVE_STATUSES,
+        )
+        .values("case_id")
+        .distinct()
+        .count()
+    )

@@ -15,6 +15,7 @@ class SearchForm(forms.Form):
 
 
 class PersonForm(forms.Form):
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     first_name = forms.CharField(label=_("Fornavn(e)"), max_length=120)
     last_name = forms.CharField(label=_("Efternavn"), max_length=120)
     cpr = forms.CharField(

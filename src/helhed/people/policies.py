@@ -65,7 +65,46 @@ def mask(number: str) -> str:
     return f"{number[:6]}-xxxx"
 
 
+# Separators people put inside a CPR number: spaces (also no-break), dashes of every kind (Word turns "-"
+# into "–"), dots, slashes, underscores.
+_SEP = r"[\s\-\u2010-\u2015\u2212./_]"
+# Written CPR numbers. (?<!\d) and (?!\d) rather than \b: a letter right next to the number ("x0102031234")
+# must not keep it from being masked.
+_CPR_WRITTEN = [
+    re.compile(rf"(?<!\d)(\d{{6}}){_SEP}{{0,3}}\d{{4}}(?!\d)"),  # 0102031234, 010203-1234, 010203 – 1234
+    # 01.02.03-1234, 01 02 03 1234
+    re.compile(rf"(?<!\d)(\d{{2}}){_SEP}{{1,3}}(\d{{2}}){_SEP}{{1,3}}(\d{{2}}){_SEP}{{0,3}}\d{{4}}(?!\d)"),
+    re.compile(r"(?<!\d)(\d{6})\d{5,}(?!\d)"),  # a CPR number with a digit too many
+]
+# Anything else with ten or more digits, however it is split, is masked too: better a masked phone number
+# in the log than a full CPR number.
+_DIGIT_RUN = re.compile(rf"\d(?:{_SEP}{{0,3}}\d)*")
+_MARK = "\ue000"  # a private-use character: stands in for an already masked number while the rest is checked
+
+
+def _birth_part(digits: str) -> str:
+    return "".join(str(int(d)) for d in digits[:6]) + "-xxxx"  # int(): also "０１０２０３" (full width)
+
+
 def mask_in_text(text: str) -> str:
-    """Mask anything CPR-shaped in free text (used for search criteria in the audit log)."""
-    # Spaces around the dash too: the search accepts "010203 1234", so the log must mask it as well.
-    return re.sub(r"\b(\d{6})[ \t]*-?[ \t]*\d{4}\b", lambda m: f"{m.group(1)}-xxxx", text or "")
+    """Mask anything that may be a CPR number in free text (used for search criteria in the audit log).
+
+    Only the birth-date part is kept, however the number was written: the log must never hold a full CPR
+    number."""
+    text = (text or "").replace(_MARK, "")
+    masked: list[str] = []
+
+    def _keep(match: re.Match) -> str:
+        masked.append(_birth_part("".join(match.groups())))
+        return _MARK
+
+    for pattern in _CPR_WRITTEN:
+        text = pattern.sub(_keep, text)
+
+    def _run(match: re.Match) -> str:
+        digits = [ch for ch in match.group(0) if ch.isdigit()]
+        return _birth_part("".join(digits)) if len(digits) >= 10 else match.group(0)
+
+    text = _DIGIT_RUN.sub(_run, text)
+    replacements = iter(masked)
+    return re.sub(_MARK, lambda _m: next(replacements), text)

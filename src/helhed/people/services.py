@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.core import audit
+from helhed.core import audit, idempotency
 from helhed.core.errors import Conflict, HelhedError
 from helhed.core.models import AuditAction
+from helhed.core.validation import check_length, check_not_too_early
 
 from . import crypto, policies
 from .models import Enrolment, Person, PersonMerge, Relation
@@ -51,14 +53,25 @@ def person_create(
     district=None,
     synthetic: bool = False,
     audit_event: bool = True,
+    submission_key: str | None = None,
 ) -> Person:
     """Create a person. The CPR number is validated, encrypted and hashed; birth date and sex follow from it."""
     first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
     if not first_name or not last_name:
         raise HelhedError(_("Skriv både fornavn og efternavn."), field="first_name")
+    for value, max_length, field in (
+        (first_name, 120, "first_name"),
+        (last_name, 120, "last_name"),
+        (address, 200, "address"),
+        (city, 80, "city"),
+        (no_cpr_reason, 200, "no_cpr_reason"),
+    ):
+        check_length(value, max_length, field=field)
     if birth_date and birth_date > timezone.localdate():
         raise HelhedError(_("Fødselsdatoen ligger i fremtiden. Tjek datoen."), field="birth_date")
-    if postal_code and not (postal_code.isdigit() and len(postal_code) == 4):
+    check_not_too_early(birth_date, field="birth_date")
+    # isascii: str.isdigit() also accepts e.g. Arabic-Indic digits.
+    if postal_code and not (postal_code.isascii() and postal_code.isdigit() and len(postal_code) == 4):
         raise HelhedError(_("Et postnummer består af 4 cifre."), field="postal_code")
     person = Person(
         first_name=first_name,
@@ -79,6 +92,7 @@ def person_create(
         raise Conflict(
             _("Der findes allerede en person med dette CPR-nummer. Søg personen frem i stedet."), field="cpr"
         )
+    idempotency.claim(key=submission_key, actor=actor)
     try:
         with transaction.atomic():
             person.save()
@@ -109,6 +123,12 @@ def relation_add(
 ) -> Relation:
     if person.pk == relative.pk:
         raise HelhedError(_("En person kan ikke have en relation til sig selv."))
+    if person.merged_into_id or relative.merged_into_id:
+        raise HelhedError(
+            _("Personen er lagt sammen med en anden person. Tilføj relationen på den samlede person."),
+            field="relative_id",
+        )
+    check_length(note, 200, field="note")
     relation, created = Relation.objects.get_or_create(
         person=person, relative=relative, kind=kind, defaults={"note": note}
     )
@@ -127,6 +147,10 @@ def enrolment_add(
     if audit_event:
         audit.record(actor=actor, action=AuditAction.CREATE, obj=enrolment, persons=[person])
     return enrolment
+
+
+# Key in PersonMerge.moved recording that the survivor took over the duplicate's CPR number.
+CPR_TAKEN_OVER = "people.person.cpr"
 
 
 # Rows that point at a person and move to the survivor on a merge: (model label, field).
@@ -169,7 +193,7 @@ def person_merge(*, actor, survivor: Person, duplicate: Person, reason: str) -> 
         and Case.objects.filter(child=duplicate, status__in=ACTIVE_STATUSES).exists()
     ):
         raise Conflict(_("Begge personer har en åben sag. Luk den ene sag, før personerne lægges sammen."))
-    moved: dict[str, list[int]] = {}
+    moved: dict[str, Any] = {}
     for model, field in _merge_targets():
         rows = model.objects.filter(**{field: duplicate})
         if model is Relation:
@@ -180,6 +204,31 @@ def person_merge(*, actor, survivor: Person, duplicate: Person, reason: str) -> 
             moved[f"{model._meta.label_lower}.{field}"] = ids
     duplicate.merged_into = survivor
     duplicate.save(update_fields=["merged_into", "updated_at"])
+    if duplicate.cpr_hash and not survivor.cpr_hash:
+        # The survivor takes over the duplicate's CPR number, so a CPR search still finds the child.
+        # What the survivor had before is kept in the merge record and put back if the merge is undone.
+        moved[CPR_TAKEN_OVER] = {
+            "birth_date": survivor.birth_date.isoformat() if survivor.birth_date else None,
+            "sex": survivor.sex,
+            "no_cpr_reason": survivor.no_cpr_reason,
+        }
+        survivor.cpr_encrypted, survivor.cpr_hash, survivor.cpr_masked = (
+            duplicate.cpr_encrypted,
+            duplicate.cpr_hash,
+            duplicate.cpr_masked,
+        )
+        survivor.birth_date, survivor.sex, survivor.no_cpr_reason = duplicate.birth_date, duplicate.sex, ""
+        survivor.save(
+            update_fields=[
+                "cpr_encrypted",
+                "cpr_hash",
+                "cpr_masked",
+                "birth_date",
+                "sex",
+                "no_cpr_reason",
+                "updated_at",
+            ]
+        )
     merge = PersonMerge.objects.create(
         survivor=survivor,
         duplicate=duplicate,
@@ -206,8 +255,35 @@ def person_merge_reverse(*, actor, merge: PersonMerge, reason: str) -> PersonMer
         raise Conflict(_("Sammenlægningen er allerede fortrudt."))
     if not (reason or "").strip():
         raise HelhedError(_("Skriv hvorfor sammenlægningen fortrydes."), field="reason")
+    duplicate = Person.objects.get(pk=merge.duplicate_id)
+    taken_over = merge.moved.get(CPR_TAKEN_OVER)
+    # Living persons other than the duplicate (and the survivor, when it only holds the number because of
+    # this merge and gives it back below).
+    holders = Person.objects.filter(cpr_hash=duplicate.cpr_hash, merged_into__isnull=True).exclude(pk=duplicate.pk)
+    if taken_over is not None:
+        holders = holders.exclude(pk=merge.survivor_id)
+    if duplicate.cpr_hash and holders.exists():
+        # Two living persons may not share a CPR number (person_unique_active_cpr).
+        raise Conflict(
+            _(
+                "Sammenlægningen kan ikke fortrydes: dubletten har et CPR-nummer, som nu står på en anden person. "
+                "Læg den anden person sammen med denne først, eller ret CPR-nummeret."
+            )
+        )
+    if taken_over is not None:
+        Person.objects.filter(pk=merge.survivor_id).update(
+            cpr_encrypted="",
+            cpr_hash="",
+            cpr_masked="",
+            birth_date=taken_over["birth_date"],
+            sex=taken_over["sex"],
+            no_cpr_reason=taken_over["no_cpr_reason"] or "ukendt",
+            updated_at=timezone.now(),
+        )
     models_by_label = {f"{m._meta.label_lower}.{f}": (m, f) for m, f in _merge_targets()}
     for key, ids in merge.moved.items():
+        if key == CPR_TAKEN_OVER:
+            continue
         model, field = models_by_label[key]
         model.objects.filter(id__in=ids).update(**{field: merge.duplicate_id})
     Person.objects.filter(pk=merge.duplicate_id).update(merged_into=None, updated_at=timezone.now())

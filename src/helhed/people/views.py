@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -52,7 +54,7 @@ def person_detail(request, person_id: int):
 @requires(Perm.PERSON_CREATE)
 @require_http_methods(["GET", "POST"])
 def person_create(request):
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex})
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -47,6 +47,13 @@ _OBJECT_LABELS = {
     "core.auditevent": _("Adgangslog"),
     "core.apitoken": _("API-nøgle"),
     "auth": _("Login"),
+    "organisation.user": _("Medarbejderkonto"),
+    "organisation.membership": _("Tilknytning til enhed"),
+    "organisation.unit": _("Enhed"),
+    "organisation.district": _("Bydel"),
+    "organisation.administration": _("Forvaltning"),
+    "organisation.staffimport": _("Import af medarbejdere"),
+    "organisation.unitsimport": _("Import af enheder"),
 }
 
 

@@ -231,6 +231,7 @@ MULTIPART = object()  # marker: send a multipart form with a small PDF instead o
 _VALID_BODIES = {
     ("POST", "/api/v1/persons"): {"first_name": "Anna", "last_name": "Prøve", "no_cpr_reason": "ukendt"},
     ("POST", "/api/v1/persons/{person_id}/reveal-cpr"): None,
+    ("POST", "/api/v1/persons/search"): {"q": "Hansen"},
     ("POST", "/api/v1/cases"): {"child_id": 1, "responsible_unit_id": 1, "responsible_caseworker": "x"},
     ("POST", "/api/v1/cases/{case_id}/status"): {"to_status": "closed", "reason": "Afsluttet"},
     ("POST", "/api/v1/cases/{case_id}/team"): {"username": "x", "role": "teacher"},
@@ -244,11 +245,19 @@ _VALID_BODIES = {
     ("POST", "/api/v1/persons/{person_id}/relations"): {"relative_id": 2, "kind": "parent"},
     ("POST", "/api/v1/persons/{person_id}/merge"): {"duplicate_id": 2, "reason": "Dublet"},
     ("POST", "/api/v1/persons/merges/{merge_id}/reverse"): {"reason": "Fejl"},
+    ("POST", "/api/v1/organisation/units"): {"code": "NY", "name": "Ny", "kind": "daycare", "administration": "BUF"},
+    ("POST", "/api/v1/organisation/units/import"): MULTIPART,
+    ("POST", "/api/v1/organisation/staff"): {"username": "ny", "first_name": "N", "last_name": "Y", "email": "n@k.dk"},
+    ("POST", "/api/v1/organisation/staff/import"): MULTIPART,
+    ("POST", "/api/v1/organisation/staff/{user_id}/memberships"): {"unit_code": "x", "role": "caseworker"},
+    ("POST", "/api/v1/organisation/staff/{user_id}/deactivate"): {"reason": "Fratrådt"},
+    ("POST", "/api/v1/organisation/staff/{user_id}/reactivate"): None,
+    ("POST", "/api/v1/organisation/memberships/{membership_id}/end"): {},
 }
 
 
 def _fill(path: str) -> str:
-    for name in ("case_id", "person_id", "member_id", "note_id", "document_id", "merge_id"):
+    for name in ("case_id", "person_id", "member_id", "note_id", "document_id", "merge_id", "user_id", "membership_id"):
         path = path.replace("{" + name + "}", "1")
     return path
 

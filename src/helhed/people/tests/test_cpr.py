@@ -160,7 +160,7 @@ def test_looks_like_cpr():
         ("Karla Testesen", "Karla Testesen"),
         ("27.24.00-G01-5-19", "27.24.00-G01-5-19"),
         ("tlf 12345678", "tlf 12345678"),  # a phone number is not a CPR number
-        ("15031243219", "15031243219"),  # eleven digits: not CPR-shaped
+        ("15031243219", "150312-xxxx"),  # eleven digits: a CPR number with a typo still holds the number
         ("", ""),
         (None, ""),
     ],
