@@ -60,12 +60,42 @@ def _unauthenticated(request, exc):
     )
 
 
+# Pydantic's error types in plain Danish (its own messages are English); anything else keeps its text.
+_PROBLEMS = {
+    "missing": "Feltet mangler. Udfyld det.",
+    "int_parsing": "Skal være et helt tal.",
+    "int_type": "Skal være et helt tal.",
+    "float_parsing": "Skal være et tal.",
+    "bool_parsing": "Skal være true eller false.",
+    "bool_type": "Skal være true eller false.",
+    "string_type": "Skal være tekst.",
+    "date_parsing": "Skal være en dato på formen ÅÅÅÅ-MM-DD.",
+    "date_from_datetime_parsing": "Skal være en dato på formen ÅÅÅÅ-MM-DD.",
+    "date_type": "Skal være en dato på formen ÅÅÅÅ-MM-DD.",
+    "datetime_parsing": "Skal være et tidspunkt på formen ÅÅÅÅ-MM-DDTTT:MM.",
+    "list_type": "Skal være en liste.",
+    "dict_type": "Skal være et objekt.",
+    "model_type": "Skal være et objekt.",
+    "json_invalid": "Indholdet er ikke gyldig JSON.",
+    "greater_than_equal": "Værdien er for lille.",
+    "less_than_equal": "Værdien er for stor.",
+}
+
+
+def _danish_problem(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "enum":
+        expected = (err.get("ctx") or {}).get("expected", "")
+        return f"Ukendt værdi. Tilladte værdier: {expected}." if expected else "Ukendt værdi."
+    return _PROBLEMS.get(kind, err.get("msg", ""))
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     problems = []
     for err in exc.errors:
         loc = ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload"))
-        problems.append({"field": loc, "problem": err.get("msg", "")})
+        problems.append({"field": loc, "problem": _danish_problem(err), "type": err.get("type", "")})
     return api.create_response(
         request,
         {
