@@ -182,7 +182,12 @@ def person_merge(*, actor, survivor: Person, duplicate: Person, reason: str) -> 
         raise HelhedError(_("Skriv hvorfor de to personer er den samme."), field="reason")
     if survivor.pk == duplicate.pk:
         raise HelhedError(_("Vælg to forskellige personer."))
-    if survivor.merged_into_id or duplicate.merged_into_id:
+    # Lock both rows (in id order, so two merges cannot deadlock) and re-read their state under the lock:
+    # two people merging the same duplicate at the same moment must not both succeed.
+    locked = {
+        p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk]).order_by("pk")
+    }
+    if locked[survivor.pk].merged_into_id or locked[duplicate.pk].merged_into_id:
         raise Conflict(_("En af personerne er allerede lagt sammen med en anden."))
     if survivor.cpr_hash and duplicate.cpr_hash and survivor.cpr_hash != duplicate.cpr_hash:
         raise HelhedError(_("Personerne har forskellige CPR-numre og kan ikke lægges sammen."))
@@ -255,6 +260,8 @@ def person_merge_reverse(*, actor, merge: PersonMerge, reason: str) -> PersonMer
         raise Conflict(_("Sammenlægningen er allerede fortrudt."))
     if not (reason or "").strip():
         raise HelhedError(_("Skriv hvorfor sammenlægningen fortrydes."), field="reason")
+    if Person.objects.filter(pk=merge.survivor_id, merged_into__isnull=False).exists():
+        raise Conflict(_("Personen er siden lagt sammen med en tredje person. Fortryd den senere sammenlægning først."))
     duplicate = Person.objects.get(pk=merge.duplicate_id)
     taken_over = merge.moved.get(CPR_TAKEN_OVER)
     # Living persons other than the duplicate (and the survivor, when it only holds the number because of

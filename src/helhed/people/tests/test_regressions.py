@@ -216,3 +216,14 @@ def test_merge_keeps_the_cpr_findable_and_undo_gives_it_back(town):
     assert survivor.cpr_hash == "" and survivor.birth_date is None and survivor.no_cpr_reason == "ukendt"
     assert [p.pk for p in people_selectors.person_search(actor=town.caseworker, query=cpr)] == [duplicate.pk]
     assert Person.objects.get(pk=duplicate.pk).merged_into_id is None
+
+
+def test_an_older_merge_cannot_be_undone_while_its_survivor_is_merged_again(town):
+    first = PersonFactory(cpr=None)
+    second = PersonFactory(cpr=None)
+    third = PersonFactory(cpr=None)
+    older = services.person_merge(actor=town.caseworker, survivor=first, duplicate=second, reason="dublet")
+    services.person_merge(actor=town.caseworker, survivor=third, duplicate=first, reason="også dublet")
+    with pytest.raises(Conflict):
+        services.person_merge_reverse(actor=town.caseworker, merge=older, reason="fejl")
+    assert Person.objects.get(pk=second.pk).merged_into_id == first.pk
