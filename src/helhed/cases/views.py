@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helhed.core.errors import Forbidden, HelhedError
+from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires, user_has_perm
 from helhed.people import policies as cpr_policies
 from helhed.people import selectors as people_selectors
@@ -33,11 +34,6 @@ from .gatekeeper import case_for
 from .models import CaseStatus
 from .policies import TEAM_ELIGIBLE_ROLES, CasePerm
 from .uploads import allowed_list
-
-
-def _form_error(form, exc: HelhedError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 @requires(Perm.AUTHENTICATED)
@@ -146,7 +142,7 @@ def case_journal(request, case_id: int):
                 messages.success(request, _("Journalnotatet er gemt."))
                 return redirect("cases:journal", case_id=access.case.pk)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
@@ -198,7 +194,7 @@ def case_documents(request, case_id: int):
                 messages.success(request, _("Dokumentet er gemt."))
                 return redirect("cases:documents", case_id=access.case.pk)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
@@ -242,7 +238,7 @@ def case_team(request, case_id: int):
                 )
                 return redirect("cases:team", case_id=access.case.pk)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
@@ -333,7 +329,7 @@ def break_glass(request, case_id: int):
                 )
                 return redirect("cases:detail", case_id=case_id)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
@@ -365,7 +361,7 @@ def case_open(request, person_id: int):
                 messages.success(request, _("Sagen er oprettet med journalnummer %(n)s.") % {"n": case.journal_number})
                 return redirect("cases:detail", case_id=case.pk)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400

@@ -44,3 +44,8 @@ class AuditActorForm(forms.Form):
     username = forms.CharField(label=_("Brugernavn"), max_length=150)
     date_from = forms.DateField(label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def add_service_error(form, exc) -> None:
+    """Show a service's HelhedError on the form: next to its field when the form has it, else on top."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

@@ -574,8 +574,9 @@ def seed(
     with transaction.atomic():
         units = gen.organisation(schools=schools)
         # About 30 cases per caseworker, as in a real family unit; the demo keeps its 14 extra caseworkers.
-        staff = gen.staff(extra_caseworkers=max(14, int(children * case_share / 30)),
-                          extra_professionals=max(12, children // 400))
+        staff = gen.staff(
+            extra_caseworkers=max(14, int(children * case_share / 30)), extra_professionals=max(12, children // 400)
+        )
     result = SeedResult(units=len(units), staff=len(staff))
     batch = 2000
     done = 0

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helhed.core.errors import HelhedError
+from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires
 from helhed.core.validation import MAX_OFFSET, fits_db_int
 
@@ -39,10 +40,6 @@ def _get(model, pk: int):
     if not fits_db_int(pk):
         raise Http404
     return get_object_or_404(model, pk=pk)
-
-
-def _form_error(form, exc: HelhedError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 # -- units ------------------------------------------------------------------------------------------------
@@ -77,7 +74,7 @@ def unit_create(request):
                 messages.success(request, _("Enheden %(name)s er oprettet.") % {"name": unit.name})
                 return redirect("organisation:units")
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
@@ -144,7 +141,7 @@ def staff_create(request):
                 messages.success(request, _("Medarbejderen %(name)s er oprettet.") % {"name": user.get_full_name()})
                 return redirect("organisation:staff_detail", user_id=user.pk)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
@@ -191,7 +188,7 @@ def membership_add(request, user_id: int):
             messages.success(request, _("Tilknytningen er tilføjet."))
             return redirect("organisation:staff_detail", user_id=person.pk)
         except HelhedError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
             return _staff_page(request, person.pk, status=exc.status_code, membership_form=form)
     return _staff_page(request, person.pk, status=400, membership_form=form)
 
@@ -225,7 +222,7 @@ def staff_deactivate(request, user_id: int):
             )
             return redirect("organisation:staff_detail", user_id=person.pk)
         except HelhedError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
             return _staff_page(request, person.pk, status=exc.status_code, deactivate_form=form)
     return _staff_page(request, person.pk, status=400, deactivate_form=form)
 
@@ -253,7 +250,7 @@ def staff_password(request, user_id: int):
             messages.success(request, _("Den nye adgangskode er gemt. Giv den til medarbejderen på en sikker måde."))
             return redirect("organisation:staff_detail", user_id=person.pk)
         except HelhedError as exc:
-            _form_error(form, exc)
+            add_service_error(form, exc)
             return _staff_page(request, person.pk, status=exc.status_code, password_form=form)
     return _staff_page(request, person.pk, status=400, password_form=form)
 
@@ -280,7 +277,7 @@ def import_file(request):
                 data = imports.read_upload(form.cleaned_data["file"])
                 report = imports.run_import(kind, actor=request.user, data=data, skip_bad_lines=skip, dry_run=True)
             except imports.ImportFileError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = 400
             else:
                 if report.refused or not report.good_lines:

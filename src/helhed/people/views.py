@@ -10,15 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helhed.core.errors import HelhedError
+from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires, user_has_perm
 
 from . import selectors, services
 from .forms import MergeForm, PersonForm, RelationForm
 from .models import Person, PersonMerge
-
-
-def _form_error(form, exc: HelhedError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 @requires(Perm.PERSON_SEARCH)
@@ -63,7 +60,7 @@ def person_create(request):
                 messages.success(request, _("Personen er oprettet."))
                 return redirect("people:detail", person_id=person.pk)
             except HelhedError as exc:
-                _form_error(form, exc)
+                add_service_error(form, exc)
                 status = exc.status_code
         else:
             status = 400
