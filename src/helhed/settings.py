@@ -259,6 +259,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Audit (Datatilsynet: log every use of personal data; traditional Danish retention 6 months).
 AUDIT_RETENTION_DAYS = int(os.environ.get("HELHED_AUDIT_RETENTION_DAYS", "183"))
 AUDIT_ENABLED = not _flag("HELHED_AUDIT_DISABLED", False)  # only for the benchmark's on/off comparison
+# Seconds between seals of the hash chain per web process (0 = after every request). Events are written
+# before each response either way; sealing only adds them to the chain (ADR 0004).
+AUDIT_SEAL_INTERVAL = float(os.environ.get("HELHED_AUDIT_SEAL_INTERVAL", "0" if TESTING else "1"))
 BREAK_GLASS_MINUTES = int(os.environ.get("HELHED_BREAK_GLASS_MINUTES", "120"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -41,12 +42,26 @@ class RequestIdMiddleware:
             channel_var.reset(ch)
             request_audit_var.reset(token)
         response["X-Request-ID"] = request.request_id
-        if request_audit.needs_seal:
-            # Seal this request's audit events into the hash chain once, when the server closes the
-            # response (after the body has gone to the client), so the chain lock is never on the
-            # user's wait. A failure leaves the events unsealed for the next seal; nothing is lost.
+        if request_audit.needs_seal and _seal_due():
+            # Seal the pending audit events into the hash chain when the server closes the response (after
+            # the body has gone to the client), so the chain lock is never on the user's wait. Under load a
+            # process seals at most every AUDIT_SEAL_INTERVAL seconds, one batch for many requests; events
+            # in between are sealed by the next due request or `helhed audit seal` (cron). A failure leaves
+            # the events unsealed for the next seal; nothing is lost.
             response._resource_closers.append(_seal_quietly)
         return response
+
+
+_last_seal = 0.0
+
+
+def _seal_due() -> bool:
+    global _last_seal
+    now = time.monotonic()
+    if now - _last_seal < settings.AUDIT_SEAL_INTERVAL:
+        return False
+    _last_seal = now
+    return True
 
 
 def _seal_quietly() -> None:

@@ -50,3 +50,23 @@ def test_page_is_not_shown_when_its_audit_events_cannot_be_written(town, committ
     response = client.get(reverse("cases:detail", args=[committed_case.pk]))
     assert response.status_code == 500
     assert b"Bufferine" not in response.content
+
+
+def test_sealing_is_batched_per_process_when_an_interval_is_set(town, committed_case, settings):
+    """With AUDIT_SEAL_INTERVAL > 0 a burst of requests is sealed in one batch: the events are written
+    before each response, the later ones wait unsealed for the next due seal (or `helhed audit seal`)."""
+    from helhed.core import middleware
+
+    settings.AUDIT_SEAL_INTERVAL = 3600
+    middleware._last_seal = 0.0
+    client = Client()
+    client.force_login(town.caseworker)
+    first = client.get(reverse("cases:detail", args=[committed_case.pk]))
+    second = client.get(reverse("cases:detail", args=[committed_case.pk]))
+    sealed_first = AuditEvent.objects.filter(request_id=first["X-Request-ID"])
+    waiting = AuditEvent.objects.filter(request_id=second["X-Request-ID"])
+    assert sealed_first.exists() and all(e.seq is not None for e in sealed_first)
+    assert waiting.exists() and all(e.seq is None for e in waiting)  # written, not yet chained
+    audit.seal_pending()
+    assert all(e.seq is not None for e in AuditEvent.objects.filter(request_id=second["X-Request-ID"]))
+    assert audit.verify().ok
