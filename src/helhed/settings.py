@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "helhed.organisation",
     "helhed.people",
     "helhed.cases",
+    "helhed.deadlines",
     "helhed.demo",
 ]
 
