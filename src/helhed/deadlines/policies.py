@@ -184,3 +184,22 @@ def compute(
         if due_day.day != start_day.day:
             text += _(" (måneden har ingen %(day)s., så fristen er månedens sidste dag)") % {"day": start_day.day}
     return Due(rule, due_day, start_day, _("frist %(due)s: %(text)s") % {"due": due_day.isoformat(), "text": text})
+
+
+# Deadline status transitions: an open deadline is met (on time), missed (met late) or waived (with a reason).
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("open", "met"): "meet",
+    ("open", "missed"): "meet_late",
+    ("open", "waived"): "waive",
+}
+
+
+def due_moment(due: date | datetime) -> datetime:
+    """The moment a deadline falls due: an hour rule's exact time, a date rule's end of day in Copenhagen."""
+    if isinstance(due, datetime):
+        return due
+    return datetime(due.year, due.month, due.day, 23, 59, 59, tzinfo=COPENHAGEN)
+
+
+def outcome_when_met(due: datetime, met_at: datetime) -> str:
+    return "met" if met_at <= due else "missed"

@@ -1,0 +1,64 @@
+"""Deadlines owed on a case: one row per statutory deadline started by an event, with its rule version,
+due time, explanation and status history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", _("Åben")
+    MET = "met", _("Overholdt")
+    MISSED = "missed", _("Overskredet")
+    WAIVED = "waived", _("Bortfaldet")
+
+
+class Deadline(models.Model):
+    rule_id = models.CharField(max_length=40)
+    law = models.CharField(max_length=3)
+    paragraph = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="deadlines")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines"
+    )
+    started_at = models.DateTimeField()
+    # Date rules fall due at the end of their day (Copenhagen time); hour rules at the exact moment.
+    due_at = models.DateTimeField(db_index=True)
+    due_is_date = models.BooleanField(default=True)
+    explanation = models.TextField()
+    status = models.CharField(max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # What started it (e.g. a report of concern), so the same event never starts the same rule twice.
+    source_type = models.CharField(max_length=60, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_id", "person", "source_type", "source_id"], name="deadline_once_per_source"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_at"], name="deadline_owner_open"),
+            models.Index(fields=["case", "status"], name="deadline_case_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.due_at:%Y-%m-%d}"
+
+
+class DeadlineStatusChange(models.Model):
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=10, choices=DeadlineStatus.choices)
+    to_status = models.CharField(max_length=10, choices=DeadlineStatus.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]

@@ -1,0 +1,116 @@
+"""Every write of deadlines: start the deadlines an event triggers, close one (met, late or waived)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhed.core import audit
+from helhed.core.errors import Conflict, HelhedError
+from helhed.core.i18n import record_language
+from helhed.core.models import AuditAction
+
+from . import policies
+from .models import Deadline, DeadlineStatus, DeadlineStatusChange
+from .rules import Notifier, Trigger
+
+
+@transaction.atomic
+def deadlines_start(
+    *,
+    actor,
+    trigger: Trigger,
+    at: datetime,
+    person,
+    case=None,
+    owner=None,
+    notifier: Notifier | None = None,
+    placed: bool = False,
+    birth_date: date | None = None,
+    source=None,
+) -> list[Deadline]:
+    """Start every deadline `trigger` sets off for the person (and case). Idempotent per source object."""
+    if timezone.is_naive(at):
+        raise HelhedError(_("Tidspunktet mangler tidszone."), field="at")
+    if at > timezone.now():
+        raise HelhedError(_("Tidspunktet ligger i fremtiden. Skriv hvornår det skete."), field="at")
+    source_type = source._meta.label_lower if source is not None else ""
+    source_id = str(source.pk) if source is not None else ""
+    created = []
+    for rule_id in policies.rules_for(trigger, notifier=notifier, placed=placed):
+        with record_language():
+            due = policies.compute(
+                rule_id, at=at, birth_date=birth_date or getattr(person, "birth_date", None), placed=placed
+            )
+            title = due.rule.title_da
+        try:
+            with transaction.atomic():
+                deadline = Deadline.objects.create(
+                    rule_id=rule_id,
+                    law=str(due.rule.law),
+                    paragraph=due.rule.paragraph,
+                    title=title,
+                    case=case,
+                    person=person,
+                    owner=owner,
+                    started_at=at,
+                    due_at=policies.due_moment(due.due),
+                    due_is_date=not isinstance(due.due, datetime),
+                    explanation=due.explanation,
+                    source_type=source_type,
+                    source_id=source_id,
+                )
+        except IntegrityError:
+            continue  # already started by this source
+        created.append(deadline)
+    if created:
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="deadlines.deadline",
+            object_id=",".join(str(d.pk) for d in created),
+            persons=[person],
+            case_id=case.pk if case is not None else None,
+            detail={"trigger": str(trigger), "rules": [d.rule_id for d in created]},
+        )
+    return created
+
+
+@transaction.atomic
+def deadline_close(*, actor, deadline: Deadline, waive: bool = False, reason: str = "", at=None) -> Deadline:
+    """Close an open deadline: met (on time or late, decided by the clock) or waived with a reason."""
+    locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if locked.status != DeadlineStatus.OPEN:
+        raise Conflict(_("Fristen er allerede lukket."), code="closed")
+    when = at or timezone.now()
+    if waive:
+        if not (reason or "").strip():
+            raise HelhedError(_("Skriv hvorfor fristen bortfalder."), field="reason")
+        to_status = DeadlineStatus.WAIVED
+    else:
+        to_status = DeadlineStatus(policies.outcome_when_met(locked.due_at, when))
+    if (locked.status, to_status) not in policies.TRANSITIONS:
+        raise Conflict(_("Fristens status kan ikke ændres sådan."), code="illegal_transition")
+    DeadlineStatusChange.objects.create(
+        deadline=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        reason=(reason or "").strip(),
+        changed_by=actor,
+        changed_at=when,
+    )
+    locked.status, locked.closed_at = to_status, when
+    locked.save(update_fields=["status", "closed_at"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        persons=[locked.person_id],
+        case_id=locked.case_id,
+        reason=reason,
+        detail={"status": str(to_status)},
+    )
+    return locked
