@@ -10,6 +10,7 @@ from helhed.cases.api import router as cases_router
 from helhed.core.api import router as audit_router
 from helhed.core.apiauth import API_AUTH
 from helhed.core.errors import HelhedError
+from helhed.deadlines.api import router as deadlines_router
 from helhed.organisation.api import router as organisation_router
 from helhed.people.api import router as persons_router
 
@@ -28,6 +29,7 @@ api = NinjaAPI(
 api.add_router("/persons", persons_router)
 api.add_router("/cases", cases_router)
 api.add_router("/audit", audit_router)
+api.add_router("/deadlines", deadlines_router)
 api.add_router("/organisation", organisation_router)
 
 

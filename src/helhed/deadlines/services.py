@@ -114,3 +114,15 @@ def deadline_close(*, actor, deadline: Deadline, waive: bool = False, reason: st
         detail={"status": str(to_status)},
     )
     return locked
+
+
+def deadline_close_for(*, actor, deadline_id, waive: bool = False, reason: str = "") -> Deadline:
+    """Close a deadline the actor may work on: its case must allow writing the journal (the gatekeeper)."""
+    from helhed.cases.gatekeeper import case_for
+    from helhed.cases.policies import CasePerm
+
+    from .selectors import deadline_for
+
+    deadline = deadline_for(actor=actor, deadline_id=deadline_id)
+    case_for(actor, deadline.case_id, need=CasePerm.WRITE_JOURNAL, audit_action=None)
+    return deadline_close(actor=actor, deadline=deadline, waive=waive, reason=reason)

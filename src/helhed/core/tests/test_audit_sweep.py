@@ -156,6 +156,24 @@ def _merge(w: World) -> None:
     )
 
 
+def _deadline(w: World) -> None:
+    from datetime import timedelta
+
+    from helhed.deadlines import services as deadline_services
+    from helhed.deadlines.rules import Notifier, Trigger
+
+    w.extra["deadlines"] = deadline_services.deadlines_start(
+        actor=w.town.caseworker,
+        trigger=Trigger.CONCERN_RECEIVED,
+        at=timezone.now() - timedelta(hours=2),
+        person=w.child,
+        case=w.case,
+        owner=w.town.caseworker,
+        notifier=Notifier.PROFESSIONAL,
+        source=w.case,
+    )
+
+
 def _colleague(w: World) -> None:
     w.extra["colleague"] = case_services.team_member_add(
         actor=w.town.caseworker, case_id=w.case.pk, user=w.town.caseworker2, role=TeamRole.CASEWORKER
@@ -171,6 +189,21 @@ def _new_person_id(last_name):
 
 
 UI_LOOKS = [
+    Look(
+        "deadlines:mine",
+        "caseworker",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("deadlines:mine")),
+        prepare=_deadline,
+    ),
+    Look(
+        "deadlines:close",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("deadlines:close", w.extra["deadlines"][0].pk), {"action": "meet"}),
+        prepare=_deadline,
+        status=302,
+    ),
     Look("cases:home", "caseworker", AuditAction.LIST, lambda w, c: c.get(_url("cases:home"))),
     Look(
         "cases:search",
@@ -381,6 +414,20 @@ UI_LOOKS = [
 
 _CASE = "/api/v1/cases/{case_id}"
 API_LOOKS = [
+    Look(
+        "GET /api/v1/deadlines",
+        "caseworker",
+        AuditAction.LIST,
+        lambda w, c: c.get("/api/v1/deadlines"),
+        prepare=_deadline,
+    ),
+    Look(
+        "POST /api/v1/deadlines/{deadline_id}/close",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/deadlines/{w.extra['deadlines'][0].pk}/close", {}),
+        prepare=_deadline,
+    ),
     Look(
         "GET /api/v1/persons",
         "caseworker",

@@ -232,6 +232,7 @@ _VALID_BODIES = {
     ("POST", "/api/v1/persons"): {"first_name": "Anna", "last_name": "Prøve", "no_cpr_reason": "ukendt"},
     ("POST", "/api/v1/persons/{person_id}/reveal-cpr"): None,
     ("POST", "/api/v1/persons/search"): {"q": "Hansen"},
+    ("POST", "/api/v1/deadlines/{deadline_id}/close"): {},
     ("POST", "/api/v1/cases"): {"child_id": 1, "responsible_unit_id": 1, "responsible_caseworker": "x"},
     ("POST", "/api/v1/cases/{case_id}/status"): {"to_status": "closed", "reason": "Afsluttet"},
     ("POST", "/api/v1/cases/{case_id}/team"): {"username": "x", "role": "teacher"},
@@ -257,7 +258,17 @@ _VALID_BODIES = {
 
 
 def _fill(path: str) -> str:
-    for name in ("case_id", "person_id", "member_id", "note_id", "document_id", "merge_id", "user_id", "membership_id"):
+    for name in (
+        "case_id",
+        "person_id",
+        "member_id",
+        "note_id",
+        "document_id",
+        "merge_id",
+        "user_id",
+        "membership_id",
+        "deadline_id",
+    ):
         path = path.replace("{" + name + "}", "1")
     return path
 
