@@ -33,27 +33,12 @@ def cases_visible_to(actor) -> QuerySet[Case]:
     now = timezone.now()
     team_cases = TeamMember.objects.filter(user_id=profile.user_id, valid_to__isnull=True).values("case_id")
     glass_cases = BreakGlassGrant.objects.filter(user_id=profile.user_id, expires_at__gt=now).values("case_id")
-    staff_unit_ids = _unit_ids_with_roles(actor, policies.UNIT_STAFF_ROLES)
+    staff_unit_ids = profile.unit_ids_with(policies.UNIT_STAFF_ROLES)
     visible = Q(id__in=team_cases) | Q(id__in=glass_cases)
     unit_ids = staff_unit_ids | set(profile.led_unit_ids)
     if unit_ids:
         visible |= Q(responsible_unit_id__in=unit_ids)
     return Case.objects.filter(visible)
-
-
-def _unit_ids_with_roles(actor, roles) -> set[int]:
-    cache = getattr(actor, "_helhed_staff_units", None)
-    if cache is None:
-        from helhed.organisation.selectors import active_memberships
-
-        cache = {}
-        for m in active_memberships(actor):
-            cache.setdefault(m.role, set()).add(m.unit_id)
-        actor._helhed_staff_units = cache
-    out: set[int] = set()
-    for role in roles:
-        out |= cache.get(role, set())
-    return out
 
 
 def case_relation(actor, case: Case) -> CaseRelation:
@@ -66,7 +51,9 @@ def case_relation(actor, case: Case) -> CaseRelation:
         .first()
     )
     unit_roles = frozenset(
-        role for role in policies.UNIT_STAFF_ROLES if case.responsible_unit_id in _unit_ids_with_roles(actor, [role])
+        role
+        for unit_id, role in profile.unit_roles
+        if unit_id == case.responsible_unit_id and role in policies.UNIT_STAFF_ROLES
     )
     leads = case.responsible_unit_id in profile.led_unit_ids
     glass = BreakGlassGrant.objects.filter(user_id=profile.user_id, case=case, expires_at__gt=timezone.now()).exists()

@@ -23,7 +23,7 @@ from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
 from helhed.core.validation import check_length, check_not_too_early
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit
-from helhed.organisation.selectors import active_memberships
+from helhed.organisation.selectors import active_memberships, actor_profile
 from helhed.people.models import Person
 
 from . import policies
@@ -77,9 +77,7 @@ def timeline_add(
 
 
 def _actor_administration(actor) -> str:
-    for m in active_memberships(actor):
-        return m.unit.administration.code
-    return ""
+    return actor_profile(actor).primary_administration
 
 
 # -- opening and status -----------------------------------------------------------------------------

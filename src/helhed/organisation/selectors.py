@@ -20,9 +20,15 @@ class ActorProfile:
     unit_ids: frozenset[int]
     led_unit_ids: frozenset[int]  # units led, including their sub-units (groups of a family unit)
     administration_codes: frozenset[str]
+    unit_roles: frozenset[tuple[int, str]] = frozenset()  # (unit id, role) per active membership
+    primary_administration: str = ""  # the administration of the user's first membership
 
     def has_any_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def unit_ids_with(self, roles) -> set[int]:
+        """Units in which the user holds one of `roles`."""
+        return {unit_id for unit_id, role in self.unit_roles if role in roles}
 
 
 def active_memberships(user, on: date | None = None):
@@ -51,6 +57,8 @@ def actor_profile(user) -> ActorProfile:
         unit_ids=frozenset(m.unit_id for m in memberships),
         led_unit_ids=frozenset(led),
         administration_codes=frozenset(m.unit.administration.code for m in memberships),
+        unit_roles=frozenset((m.unit_id, m.role) for m in memberships),
+        primary_administration=memberships[0].unit.administration.code if memberships else "",
     )
     user._helhed_profile = profile
     return profile
