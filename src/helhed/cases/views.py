@@ -87,7 +87,6 @@ def _case_context(request, access, **extra):
     ctx = {
         "access": access,
         "case": access.case,
-        "CasePerm": CasePerm,
         "perms": {p.value: access.can(p) for p in CasePerm},
     }
     ctx.update(extra)

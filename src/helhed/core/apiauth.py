@@ -7,7 +7,6 @@ import inspect
 import secrets
 from functools import wraps
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -109,7 +108,3 @@ def api_requires(perm: Perm):
         return wrapped
 
     return decorator
-
-
-def user_model():
-    return get_user_model()
