@@ -21,7 +21,7 @@ class DeadlineOut(Schema):
     paragraph: str
     title: str
     case_id: int | None
-    person_id: int
+    person_id: int | None
     due_at: datetime
     due_is_date: bool
     explanation: str

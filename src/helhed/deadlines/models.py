@@ -21,9 +21,17 @@ class Deadline(models.Model):
     paragraph = models.CharField(max_length=40)
     title = models.CharField(max_length=200)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="deadlines")
+    # A report of concern about a child not yet identified owes its deadlines before there is a person.
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deadlines"
+    )
+    # The unit that owes the deadline (the case's responsible unit, or the reception for a new report):
+    # compliance is counted per this unit.
+    unit = models.ForeignKey(
+        "organisation.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="deadlines"
     )
     started_at = models.DateTimeField()
     # Date rules fall due at the end of their day (Copenhagen time); hour rules at the exact moment.
@@ -35,17 +43,24 @@ class Deadline(models.Model):
     # What started it (e.g. a report of concern), so the same event never starts the same rule twice.
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
+    # Overdue notices already sent (the nightly job sends each at most once).
+    owner_notified_at = models.DateTimeField(null=True, blank=True)
+    leader_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["rule_id", "person", "source_type", "source_id"], name="deadline_once_per_source"
+                fields=["rule_id", "source_type", "source_id"],
+                condition=~models.Q(source_type=""),
+                name="deadline_once_per_source",
             ),
         ]
         indexes = [
             models.Index(fields=["owner", "status", "due_at"], name="deadline_owner_open"),
             models.Index(fields=["case", "status"], name="deadline_case_status"),
+            models.Index(fields=["source_type", "source_id"], name="deadline_source"),
+            models.Index(fields=["due_at", "rule_id", "unit"], name="deadline_compliance"),
         ]
 
     def __str__(self) -> str:

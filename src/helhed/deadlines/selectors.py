@@ -63,3 +63,11 @@ def deadline_for(*, actor, deadline_id) -> Deadline:
     if deadline is None:
         raise Http404
     return deadline
+
+
+def deadlines_of_source(source) -> list[Deadline]:
+    """The deadlines an object (e.g. a report of concern) started. The caller has already passed the
+    gatekeeper for `source` and audits its own view of it."""
+    return list(
+        Deadline.objects.filter(source_type=source._meta.label_lower, source_id=str(source.pk)).order_by("due_at", "id")
+    )

@@ -24,15 +24,19 @@ def deadlines_start(
     actor,
     trigger: Trigger,
     at: datetime,
-    person,
+    person=None,
     case=None,
     owner=None,
+    unit=None,
     notifier: Notifier | None = None,
     placed: bool = False,
     birth_date: date | None = None,
     source=None,
 ) -> list[Deadline]:
-    """Start every deadline `trigger` sets off for the person (and case). Idempotent per source object."""
+    """Start every deadline `trigger` sets off for the person (and case). Idempotent per source object.
+
+    `person` may be None for a report of concern about a child not yet identified; `deadlines_attach` gives
+    the deadlines their child and case once the reception has matched the report."""
     if timezone.is_naive(at):
         raise HelhedError(_("Tidspunktet mangler tidszone."), field="at")
     if at > timezone.now():
@@ -56,6 +60,7 @@ def deadlines_start(
                     case=case,
                     person=person,
                     owner=owner,
+                    unit=unit if unit is not None else getattr(case, "responsible_unit", None),
                     started_at=at,
                     due_at=policies.due_moment(due.due),
                     due_is_date=not isinstance(due.due, datetime),
@@ -72,9 +77,9 @@ def deadlines_start(
             action=AuditAction.CREATE,
             object_type="deadlines.deadline",
             object_id=",".join(str(d.pk) for d in created),
-            persons=[person],
+            persons=[person] if person is not None else [],
             case_id=case.pk if case is not None else None,
-            detail={"trigger": str(trigger), "rules": [d.rule_id for d in created]},
+            detail={"trigger": str(trigger), "rules": [d.rule_id for d in created], "source": source_type},
         )
     return created
 
@@ -108,7 +113,7 @@ def deadline_close(*, actor, deadline: Deadline, waive: bool = False, reason: st
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        persons=[locked.person_id],
+        persons=[locked.person_id] if locked.person_id else [],
         case_id=locked.case_id,
         reason=reason,
         detail={"status": str(to_status)},
@@ -126,3 +131,44 @@ def deadline_close_for(*, actor, deadline_id, waive: bool = False, reason: str =
     deadline = deadline_for(actor=actor, deadline_id=deadline_id)
     case_for(actor, deadline.case_id, need=CasePerm.WRITE_JOURNAL, audit_action=None)
     return deadline_close(actor=actor, deadline=deadline, waive=waive, reason=reason)
+
+
+def _for_source(source):
+    return Deadline.objects.filter(source_type=source._meta.label_lower, source_id=str(source.pk))
+
+
+@transaction.atomic
+def deadlines_attach(*, actor, source, person, case=None, owner=None) -> int:
+    """Give the deadlines a source started their child, case, owner and (from the case) unit: used when the
+    reception matches a report of concern to a child and case. Returns how many deadlines moved."""
+    rows = list(_for_source(source).select_for_update())
+    if not rows:
+        return 0
+    for row in rows:
+        row.person = person
+        if case is not None:
+            row.case = case
+            row.unit_id = case.responsible_unit_id
+        if owner is not None and row.status == DeadlineStatus.OPEN:
+            row.owner = owner
+    Deadline.objects.bulk_update(rows, ["person", "case", "unit", "owner"])
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="deadlines.deadline",
+        object_id=",".join(str(r.pk) for r in rows),
+        persons=[person],
+        case_id=case.pk if case is not None else None,
+        detail={"attached_to": "case" if case is not None else "person"},
+    )
+    return len(rows)
+
+
+def deadlines_meet_for(*, actor, source, rule_ids, at=None) -> list[Deadline]:
+    """Mark the open deadlines `source` started under `rule_ids` as met now (on time or late by the clock):
+    the event the rule waits for has happened (e.g. the assessment was recorded, the receipt was sent)."""
+    closed = []
+    for row in _for_source(source).filter(rule_id__in=list(rule_ids), status=DeadlineStatus.OPEN):
+        closed.append(deadline_close(actor=actor, deadline=row, at=at))
+    return closed
+
