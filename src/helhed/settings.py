@@ -5,6 +5,7 @@ DATABASE_URL      any database dj-database-url understands; default SQLite in HE
 HELHED_SECRET_KEY Django's secret key (required when HELHED_DEBUG is off and HELHED_DEMO is off)
 HELHED_FIELD_KEY  Fernet key for CPR numbers at rest;  HELHED_HASH_KEY  key for the CPR lookup hash
 HELHED_DEMO       1 = demo mode: synthetic data banner, generated keys, TOTP optional for everyone
+HELHED_EMAIL_*    outgoing mail (receipts and feedback to notifiers, overdue notices): see docs/deploy.md
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "helhed.people",
     "helhed.cases",
     "helhed.deadlines",
+    "helhed.concerns",
     "helhed.demo",
 ]
 
@@ -264,6 +266,31 @@ AUDIT_ENABLED = not _flag("HELHED_AUDIT_DISABLED", False)  # only for the benchm
 # before each response either way; sealing only adds them to the chain (ADR 0004).
 AUDIT_SEAL_INTERVAL = float(os.environ.get("HELHED_AUDIT_SEAL_INTERVAL", "0" if TESTING else "1"))
 BREAK_GLASS_MINUTES = int(os.environ.get("HELHED_BREAK_GLASS_MINUTES", "120"))
+
+# Reports of concern (concerns app).
+HELHED_MUNICIPALITY_NAME = os.environ.get("HELHED_MUNICIPALITY_NAME", "Helhed Kommune")
+# BL § 137 requires receipts to professionals; receipts to citizens are the municipality's choice.
+CONCERN_CITIZEN_RECEIPTS = _flag("HELHED_CONCERN_CITIZEN_RECEIPTS", True)
+# The unit that receives reports it cannot route by the child's case or the notifier's district (unit code).
+CONCERN_DEFAULT_RECEPTION = os.environ.get("HELHED_CONCERN_DEFAULT_RECEPTION", "")
+# The public form: submissions accepted per sender address per hour.
+CONCERN_PUBLIC_PER_HOUR = int(os.environ.get("HELHED_CONCERN_PUBLIC_PER_HOUR", "5"))
+CONCERN_MAX_ATTACHMENTS = 5
+
+# Outgoing mail. Demo: written to files under the data dir. Production: SMTP with TLS to the municipality's
+# relay (letters carry personal data; never an unencrypted relay).
+EMAIL_BACKEND = os.environ.get(
+    "HELHED_EMAIL_BACKEND",
+    "django.core.mail.backends.filebased.EmailBackend" if DEMO_MODE else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = os.environ.get("HELHED_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("HELHED_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("HELHED_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HELHED_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("HELHED_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("HELHED_EMAIL_FROM", "helhed@kommune.invalid")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if TESTING:

@@ -222,3 +222,24 @@ def document_for_download(*, actor, case_id, document_id) -> tuple[CaseAccess, D
         detail={"sha256": doc.sha256},
     )
     return access, doc
+
+
+def active_case_of(person) -> Case | None:
+    """The child's open (or reopened) case, if any. For services matching incoming data to a child; they
+    pass their own gatekeeper and audit the use themselves."""
+    if person is None:
+        return None
+    return Case.objects.filter(child=person, status__in=ACTIVE_STATUSES).select_related("responsible_unit").first()
+
+
+def has_active_case(person) -> bool:
+    return Case.objects.filter(child=person, status__in=ACTIVE_STATUSES).exists()
+
+
+def responsible_caseworker_of(case: Case):
+    member = (
+        TeamMember.objects.filter(case=case, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    return member.user if member is not None else None

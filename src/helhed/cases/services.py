@@ -6,10 +6,8 @@ of the gatekeeper inside the service, so the UI and the API cannot differ.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.core import audit, idempotency
+from helhed.core import audit, filestore, idempotency
 from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
@@ -618,26 +616,51 @@ def document_upload(
     check_length(title, 200, field="title")
     title = title or (uploaded_file.name or "")[:200]
     checked = check_upload(uploaded_file)
-    storage_name = f"{uuid.uuid4().hex}{checked.extension}"
-    root = Path(settings.DOCUMENT_ROOT)
-    folder = root / storage_name[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / storage_name
-    digest = hashlib.sha256()
+    stored = filestore.store(uploaded_file.chunks(), checked.extension)
+    return _save_document(
+        actor=actor,
+        case=case,
+        stored=stored,
+        title=title,
+        kind=kind,
+        original_name=uploaded_file.name or "",
+        content_type=checked.content_type,
+        shared_with_team=shared_with_team,
+    )
+
+
+def document_file_generated(
+    *, actor, case: Case, content: bytes, filename: str, title: str, kind: str, shared_with_team: bool = False
+) -> Document:
+    """File a PDF Helhed generated (e.g. a letter to a notifier) on the case. The calling service has
+    already passed its own gatekeeper for the object the document belongs to."""
+    stored = filestore.store([content], PurePath(filename).suffix.lower() or ".pdf")
+    return _save_document(
+        actor=actor,
+        case=case,
+        stored=stored,
+        title=title,
+        kind=kind,
+        original_name=filename,
+        content_type="application/pdf",
+        shared_with_team=shared_with_team,
+        generated=True,
+    )
+
+
+def _save_document(
+    *, actor, case, stored, title, kind, original_name, content_type, shared_with_team, generated=False
+) -> Document:
     try:
-        with path.open("wb") as out:
-            for chunk in uploaded_file.chunks():
-                digest.update(chunk)
-                out.write(chunk)
         doc = Document.objects.create(
             case=case,
-            title=title,
+            title=title[:200],
             kind=kind,
-            original_name=(uploaded_file.name or "")[:255],
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=digest.hexdigest(),
-            storage_name=storage_name,
+            original_name=original_name[:255],
+            content_type=content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
             shared_with_team=shared_with_team,
             uploaded_by=actor,
             uploaded_at=timezone.now(),
@@ -653,17 +676,15 @@ def document_upload(
                 shared_with_team=shared_with_team,
                 obj=doc,
             )
+        detail = {"size": doc.size, "type": doc.content_type}
+        if generated:
+            detail["generated"] = True
         audit.record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=doc,
-            persons=[case.child_id],
-            case_id=case.pk,
-            detail={"size": doc.size, "type": doc.content_type},
+            actor=actor, action=AuditAction.CREATE, obj=doc, persons=[case.child_id], case_id=case.pk, detail=detail
         )
     except BaseException:
         # Nothing half-saved: no file without its database row.
-        path.unlink(missing_ok=True)
+        filestore.discard([stored])
         raise
     return doc
 

@@ -26,3 +26,9 @@ class Conflict(HelhedError):
     """A stale form, a double submit, or a rule about uniqueness (e.g. a second open case)."""
 
     status_code = 409
+
+
+class TooMany(HelhedError):
+    """Too many attempts from one sender in a while (HTTP 429)."""
+
+    status_code = 429

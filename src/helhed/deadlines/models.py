@@ -72,7 +72,10 @@ class DeadlineStatusChange(models.Model):
     from_status = models.CharField(max_length=10, choices=DeadlineStatus.choices)
     to_status = models.CharField(max_length=10, choices=DeadlineStatus.choices)
     reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: Helhed itself (e.g. the receipt sent automatically when a report comes in through the public form).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     changed_at = models.DateTimeField()
 
     class Meta:

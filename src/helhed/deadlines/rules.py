@@ -26,6 +26,7 @@ class Unit(StrEnum):
 
 class Trigger(StrEnum):
     CONCERN_RECEIVED = "concern_received"
+    CONCERN_DECIDED = "concern_decided"  # the reception's decision on a report (feedback to the notifier)
     ASSESSMENT_STARTED = "assessment_started"
     MEASURE_DECIDED = "measure_decided"
     MEASURE_STARTED = "measure_started"
@@ -93,6 +94,18 @@ RULES: tuple[Rule, ...] = (
         title_da="Kvittering til underretteren",
         title_en="Receipt to the notifier",
         notifiers=frozenset({Notifier.PROFESSIONAL, Notifier.CITIZEN}),
+    ),
+    *_pair(
+        "concern.feedback",
+        Trigger.CONCERN_DECIDED,
+        Unit.WORKING_DAYS,
+        6,
+        bl="§ 137, stk. 1",
+        sel="§ 155 b, stk. 2",
+        title_da="Tilbagemelding til den faglige underretter",
+        title_en="Feedback to the professional notifier",
+        notifiers=frozenset({Notifier.PROFESSIONAL}),
+        source="Reminder 6 working days after the decision (configurable; the law says when the decision is taken)",
     ),
     *_pair(
         "assessment.complete",

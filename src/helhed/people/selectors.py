@@ -91,3 +91,12 @@ def enrolments_of(person: Person) -> list[Enrolment]:
     return list(
         Enrolment.objects.filter(person=person).select_related("unit", "unit__administration").order_by("-valid_from")
     )
+
+
+def person_by_cpr(number: str) -> Person | None:
+    """The living record with this (already validated) CPR number, following merges to the survivor.
+    For services that match incoming data to a person; they audit the use themselves."""
+    person = Person.objects.filter(cpr_hash=crypto.lookup_hash(number)).select_related("merged_into").first()
+    while person is not None and person.merged_into_id:
+        person = person.merged_into
+    return person

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ConcernsConfig(AppConfig):
+    name = "helhed.concerns"
+    label = "concerns"
+    verbose_name = "Underretninger"
