@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from helhed.cases.api import router as cases_router
+from helhed.concerns.api import router as concerns_router
 from helhed.core.api import router as audit_router
 from helhed.core.apiauth import API_AUTH
 from helhed.core.errors import HelhedError
@@ -30,6 +31,7 @@ api.add_router("/persons", persons_router)
 api.add_router("/cases", cases_router)
 api.add_router("/audit", audit_router)
 api.add_router("/deadlines", deadlines_router)
+api.add_router("/concerns", concerns_router)
 api.add_router("/organisation", organisation_router)
 
 
