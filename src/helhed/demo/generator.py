@@ -135,6 +135,7 @@ class SeedResult:
     persons: int = 0
     cases: int = 0
     notes: int = 0
+    concerns: int = 0
     staff: int = 0
     units: int = 0
     users: list[dict] = field(default_factory=list)
@@ -145,7 +146,8 @@ def _aware(d: date, rng: random.Random) -> datetime:
 
 
 class Generator:
-    def __init__(self, *, seed: int = 1, anchor: date = DEFAULT_ANCHOR):
+    def __init__(self, *, seed: int = 1, anchor: date = DEFAULT_ANCHOR, reports_per_child: float = 3.0):
+        self.reports_per_child = reports_per_child
         self.rng = random.Random(seed)
         self.fake = Faker("da_DK")
         self.fake.seed_instance(seed)
@@ -361,7 +363,33 @@ class Generator:
         Relation.objects.bulk_create(rel_rows, batch_size=2000)
         self._enrol([persons[i] for i in child_idx])
         case_children = [persons[i] for i in child_idx if rng.random() < case_share]
-        self._cases(case_children, notes_per_case, result)
+        cases = self._cases(case_children, notes_per_case, result)
+        if self.reports_per_child:
+            self._concerns([persons[i] for i in child_idx], cases, result)
+
+    def _concerns(self, kids: list[Person], cases: list[Case], result: SeedResult) -> None:
+        from .concerns_gen import seed_concerns
+
+        fam_of_district = {d: code for code, _n, covered in FAMILY_UNITS for d in covered}
+        family_unit_of = {d.id: self.units[f"BFE-{fam_of_district[d.code]}"] for d in self.districts.values()}
+        workers_of: dict[int, list] = {}
+        for user, role, unit in self.staff_rows:
+            if role == Role.CASEWORKER:
+                workers_of.setdefault(unit.id, []).append(user)
+                if unit.parent_id:  # the family unit's reception is staffed from its groups
+                    workers_of.setdefault(unit.parent_id, []).append(user)
+        partner_roles = (Role.SCHOOL_SOCIAL_WORKER, Role.PROFESSIONAL, Role.EMPLOYMENT_ADVISER)
+        result.concerns += seed_concerns(
+            rng=self.rng,
+            anchor_now=_aware(self.anchor, self.rng),
+            kids=kids,
+            case_of={c.child_id: c for c in cases if c.status != CaseStatus.CLOSED},
+            family_unit_of=family_unit_of,
+            workers_of=workers_of,
+            any_workers=[u for u, r, _unit in self.staff_rows if r == Role.CASEWORKER],
+            notifiers=[(u, unit) for u, r, unit in self.staff_rows if r in partner_roles],
+            per_child=self.reports_per_child,
+        )
 
     def _enrol(self, kids: list[Person]) -> None:
         by_district: dict[int, dict[str, list[Unit]]] = {}
@@ -390,10 +418,10 @@ class Generator:
                 )
         Enrolment.objects.bulk_create(rows, batch_size=2000)
 
-    def _cases(self, kids: list[Person], notes_per_case: int, result: SeedResult) -> None:
+    def _cases(self, kids: list[Person], notes_per_case: int, result: SeedResult) -> list[Case]:
         rng = self.rng
         if not kids:
-            return
+            return []
         fam_of_district = {d: code for code, _n, covered in FAMILY_UNITS for d in covered}
         workers: dict[int, list] = {}
         for user, role, unit in self.staff_rows:
@@ -558,6 +586,7 @@ class Generator:
             )
         TimelineEvent.objects.bulk_create(timeline, batch_size=2000)
         result.notes += len(notes)
+        return cases
 
 
 def seed(
@@ -568,9 +597,10 @@ def seed(
     notes_per_case: int = 8,
     case_share: float = 0.25,
     schools: int = 60,
+    reports_per_child: float = 3.0,
     progress=None,
 ) -> SeedResult:
-    gen = Generator(seed=seed, anchor=anchor)
+    gen = Generator(seed=seed, anchor=anchor, reports_per_child=reports_per_child)
     with transaction.atomic():
         units = gen.organisation(schools=schools)
         # About 30 cases per caseworker, as in a real family unit; the demo keeps its 14 extra caseworkers.
@@ -586,6 +616,7 @@ def seed(
         result.persons += part.persons
         result.cases += part.cases
         result.notes += part.notes
+        result.concerns += part.concerns
         done += n
         if progress:
             progress(done)
@@ -595,7 +626,13 @@ def seed(
         action=AuditAction.CREATE,
         object_type="demo.seed",
         channel="cli",
-        detail={"children": done, "seed": seed, "cases": result.cases, "anchor": anchor.isoformat()},
+        detail={
+            "children": done,
+            "seed": seed,
+            "cases": result.cases,
+            "concerns": result.concerns,
+            "anchor": anchor.isoformat(),
+        },
     )
     return result
 

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         s.add_argument("--seed", type=int, default=1)
         s.add_argument("--notes-per-case", type=int, default=8)
         s.add_argument("--case-share", type=float, default=0.25)
+        s.add_argument("--reports-per-child", type=float, default=3.0, help="Reports of concern per child (mean).")
         s.add_argument(
             "--anchor",
             type=date.fromisoformat,
@@ -38,12 +39,15 @@ class Command(BaseCommand):
         else:
             self._users(as_json=opts["json"])
 
-    def _seed(self, *, children, seed, notes_per_case, case_share, anchor, if_empty, **_):
+    def _seed(self, *, children, seed, notes_per_case, case_share, anchor, if_empty, reports_per_child, **_):
         if if_empty and Person.objects.exists():
             self.stdout.write("Databasen har allerede data; springer over.")
             return
-        if children < 0 or not 0 <= case_share <= 1 or notes_per_case < 0:
-            raise CommandError("--children og --notes-per-case skal være ≥ 0, --case-share mellem 0 og 1.")
+        if children < 0 or not 0 <= case_share <= 1 or notes_per_case < 0 or not 0 <= reports_per_child <= 10:
+            raise CommandError(
+                "--children og --notes-per-case skal være ≥ 0, --case-share mellem 0 og 1, "
+                "--reports-per-child mellem 0 og 10."
+            )
         with channel("cli"):
             result = generator.seed(
                 children=children,
@@ -51,12 +55,14 @@ class Command(BaseCommand):
                 anchor=anchor,
                 notes_per_case=notes_per_case,
                 case_share=case_share,
+                reports_per_child=reports_per_child,
                 progress=lambda n: self.stderr.write(f"  {n} børn …") if children > 5000 else None,
             )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Syntetisk kommune: {result.children} børn, {result.persons} personer, {result.cases} sager, "
-                f"{result.notes} journalnotater, {result.units} enheder, {result.staff} medarbejdere."
+                f"{result.notes} journalnotater, {result.concerns} underretninger, {result.units} enheder, "
+                f"{result.staff} medarbejdere."
             )
         )
 

@@ -1,0 +1,26 @@
+"""The synthetic municipality: reports of concern and deadlines come out consistent with the rules."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F
+
+from helhed.concerns.models import Concern, ConcernStatus
+from helhed.deadlines.models import Deadline, DeadlineStatus
+from helhed.demo import generator
+
+
+def test_seed_makes_reports_with_their_deadlines(db):
+    result = generator.seed(children=150, seed=3, notes_per_case=1, schools=4)
+    assert result.concerns == Concern.objects.count() > 100
+    # Every report has exactly one 24-hour deadline, and no report is older than its child.
+    per_concern = Deadline.objects.filter(rule_id="concern.assess_24h").values("source_id").annotate(n=Count("id"))
+    assert len(per_concern) == result.concerns and {row["n"] for row in per_concern} == {1}
+    assert not Concern.objects.filter(received_at__date__lte=F("child__birth_date")).exists()
+    # A closed report has no open 24-hour deadline; an unassessed one still has its clock running.
+    closed_ids = [str(i) for i in Concern.objects.filter(status=ConcernStatus.CLOSED).values_list("id", flat=True)]
+    assert not Deadline.objects.filter(
+        rule_id="concern.assess_24h", source_id__in=closed_ids, status=DeadlineStatus.OPEN
+    ).exists()
+    # Met means on time, missed means late.
+    assert not Deadline.objects.filter(status=DeadlineStatus.MET, closed_at__gt=F("due_at")).exists()
+    assert not Deadline.objects.filter(status=DeadlineStatus.MISSED, closed_at__lte=F("due_at")).exists()
