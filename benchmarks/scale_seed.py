@@ -138,6 +138,112 @@ def fill_audit(total: int, seed: int = 7) -> None:
         cur.execute("ANALYZE")
 
 
+def fill_concerns(target: int, seed: int = 13) -> None:
+    """Top the reports of concern up to `target` with more reports about children already in the database
+    (the generator keeps fewer than its mean: none before birth, none about adults outside aftercare)."""
+    from django.db import transaction
+
+    from helhed.cases.models import Case, CaseStatus
+    from helhed.concerns.models import Concern
+    from helhed.demo.concerns_gen import seed_concerns
+    from helhed.demo.generator import FAMILY_UNITS, TZ
+    from helhed.organisation.models import District, Membership, Role, Unit
+    from helhed.people.models import Person
+
+    have = Concern.objects.count()
+    if have >= target:
+        return
+    rng = random.Random(seed)
+    fam_of = {d: code for code, _n, covered in FAMILY_UNITS for d in covered}
+    family_unit_of = {d.id: Unit.objects.get(code=f"BFE-{fam_of[d.code]}") for d in District.objects.all()}
+    workers_of: dict = {}
+    for m in Membership.objects.filter(role=Role.CASEWORKER).select_related("user", "unit"):
+        workers_of.setdefault(m.unit_id, []).append(m.user)
+        if m.unit.parent_id:
+            workers_of.setdefault(m.unit.parent_id, []).append(m.user)
+    any_workers = [u for users in workers_of.values() for u in users]
+    partner = [Role.SCHOOL_SOCIAL_WORKER, Role.PROFESSIONAL, Role.EMPLOYMENT_ADVISER]
+    notifiers = [(m.user, m.unit) for m in Membership.objects.filter(role__in=partner).select_related("user", "unit")]
+    case_of = {c.child_id: c for c in Case.objects.exclude(status=CaseStatus.CLOSED).select_related("responsible_unit")}
+    kid_ids = list(Concern.objects.values_list("child_id", flat=True).distinct())
+    t0 = time.time()
+    while Concern.objects.count() < target:
+        batch = Person.objects.filter(id__in=rng.sample(kid_ids, 2000))
+        with transaction.atomic():
+            seed_concerns(
+                rng=rng,
+                anchor_now=datetime(2026, 11, 1, 12, tzinfo=TZ),
+                kids=list(batch),
+                case_of=case_of,
+                family_unit_of=family_unit_of,
+                workers_of=workers_of,
+                any_workers=any_workers,
+                notifiers=notifiers,
+                per_child=min(4.0, (target - Concern.objects.count()) / 2000 / 0.7),
+            )
+    print(f"added {Concern.objects.count() - have:,} reports in {time.time() - t0:.0f}s")
+
+
+def fill_deadlines(target: int, seed: int = 11) -> None:
+    """Top the deadline table up to `target` with plan deadlines (barnets plan, first follow-up) on the cases,
+    started on random dates over three years and met, met late or still open, as the reports' are."""
+    from helhed.cases.models import Case, TeamMember
+    from helhed.deadlines import policies
+    from helhed.deadlines.models import Deadline, DeadlineStatus
+
+    have = Deadline.objects.count()
+    if have >= target:
+        return
+    rng = random.Random(seed)
+    owners = dict(TeamMember.objects.filter(role="responsible_caseworker").values_list("case_id", "user_id"))
+    cases = list(Case.objects.values_list("id", "child_id", "responsible_unit_id"))
+    now = datetime.now(UTC)
+    memo: dict = {}
+    batch: list = []
+    made = 0
+    t0 = time.time()
+    while have + made < target:
+        case_id, child_id, unit_id = rng.choice(cases)
+        rule_id = rng.choice(["plan.create", "plan.first_review"])
+        start_day = (now - timedelta(days=rng.randint(1, 1095))).date()
+        key = (rule_id, start_day)
+        if key not in memo:
+            start = datetime.combine(start_day, datetime.min.time(), tzinfo=policies.COPENHAGEN).replace(hour=12)
+            due = policies.compute(rule_id, at=start)
+            memo[key] = (due, policies.due_moment(due.due), start)
+        due, due_at, start = memo[key]
+        closed_at = start + timedelta(days=rng.randint(20, 130))
+        status = DeadlineStatus.OPEN
+        if closed_at < now:
+            status = DeadlineStatus.MET if closed_at <= due_at else DeadlineStatus.MISSED
+        batch.append(
+            Deadline(
+                rule_id=rule_id,
+                law=str(due.rule.law),
+                paragraph=due.rule.paragraph,
+                title=due.rule.title_da,
+                case_id=case_id,
+                person_id=child_id,
+                owner_id=owners.get(case_id),
+                unit_id=unit_id,
+                started_at=start,
+                due_at=due_at,
+                due_is_date=True,
+                explanation=due.explanation,
+                status=status,
+                closed_at=closed_at if status != DeadlineStatus.OPEN else None,
+                source_type="bench.plan",
+                source_id=f"{case_id}-{have + made}",
+            )
+        )
+        made += 1
+        if len(batch) >= 5000:
+            Deadline.objects.bulk_create(batch)
+            batch.clear()
+    Deadline.objects.bulk_create(batch)
+    print(f"added {made:,} plan deadlines in {time.time() - t0:.0f}s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/helhed_bench")
@@ -145,6 +251,9 @@ def main() -> None:
     parser.add_argument("--notes-per-case", type=int, default=20)
     parser.add_argument("--audit-events", type=int, default=3_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reports-per-child", type=float, default=4.0, help="mean; ~3 kept per child after checks")
+    parser.add_argument("--concerns", type=int, default=300_000, help="top the reports up to this many")
+    parser.add_argument("--deadlines", type=int, default=1_000_000, help="top the deadline table up to this many")
     args = parser.parse_args()
 
     ensure_database(args.database_url)
@@ -164,8 +273,17 @@ def main() -> None:
         print("database already seeded; only filling the audit log if it is short")
     else:
         t0 = time.time()
-        call_command("demo", "seed", children=args.children, seed=args.seed, notes_per_case=args.notes_per_case)
+        call_command(
+            "demo",
+            "seed",
+            children=args.children,
+            seed=args.seed,
+            notes_per_case=args.notes_per_case,
+            reports_per_child=args.reports_per_child,
+        )
         print(f"seeded in {time.time() - t0:.0f}s")
+    fill_concerns(args.concerns)
+    fill_deadlines(args.deadlines)
     from helhed.core.models import AuditEvent
 
     have = AuditEvent.objects.count()
@@ -174,7 +292,15 @@ def main() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        for table in ("people_person", "cases_case", "cases_journalnote", "cases_timelineevent", "core_auditevent"):
+        for table in (
+            "people_person",
+            "cases_case",
+            "cases_journalnote",
+            "cases_timelineevent",
+            "core_auditevent",
+            "concerns_concern",
+            "deadlines_deadline",
+        ):
             cur.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (fixed table names)
             print(f"{table}: {cur.fetchone()[0]:,}")
 

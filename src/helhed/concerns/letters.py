@@ -21,7 +21,9 @@ def render_pdf(concern: Concern, kind: str, *, decision: str | None = None) -> b
         context = {
             "concern": concern,
             "municipality": settings.HELHED_MUNICIPALITY_NAME,
-            "unit": concern.receiving_unit,
+            # Signed by the family unit, not a group within it: the letter must not tell the notifier which
+            # group already works with the child.
+            "unit": concern.receiving_unit.parent or concern.receiving_unit,
             "today": timezone.localdate(),
             "received_local": timezone.localtime(concern.received_at),
             "outcome": policies.feedback_outcome(decision or "") if kind == LetterKind.FEEDBACK else "",

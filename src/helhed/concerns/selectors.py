@@ -201,6 +201,30 @@ def my_reports(*, actor, limit: int = LIST_LIMIT) -> list[Concern]:
     return rows
 
 
+def my_report(*, actor, concern_id) -> Concern:
+    """One report the actor filed (or registered for the reception), for its receipt page; the same 404 as
+    a missing one otherwise. Only what the notifier wrote and the letters to them (BL § 137)."""
+    pk = _pk(concern_id)
+    uid = getattr(actor, "pk", None) or 0
+    concern = (
+        Concern.objects.filter(pk=pk)
+        .filter(Q(notifier_user_id=uid) | Q(created_by_id=uid))
+        .select_related("receiving_unit")
+        .prefetch_related(Prefetch("letters", queryset=ConcernLetter.objects.order_by("created_at")))
+        .first()
+    )
+    if concern is None:
+        raise Http404
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        obj=concern,
+        persons=[concern.child_id] if concern.child_id else [],
+        detail={"view": "receipt"},
+    )
+    return concern
+
+
 def letter_for_download(*, actor, concern_id, letter_id) -> ConcernLetter:
     """A letter: for the reception, or for the notifier it was written to."""
     pk, lpk = _pk(concern_id), _pk(letter_id)

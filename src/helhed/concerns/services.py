@@ -29,7 +29,8 @@ from helhed.core.models import AuditAction
 from helhed.core.validation import check_length, check_not_too_early
 from helhed.deadlines import services as deadline_services
 from helhed.deadlines.rules import Notifier, Trigger
-from helhed.organisation.models import CASE_OWNING_KINDS, Membership, Unit, UnitKind
+from helhed.organisation.models import CASE_OWNING_KINDS, Unit, UnitKind
+from helhed.organisation.selectors import active_memberships
 from helhed.people import crypto
 from helhed.people import policies as person_policies
 from helhed.people.selectors import person_by_cpr
@@ -168,8 +169,7 @@ def reception_for(*, child_case, notifier_unit: Unit | None) -> Unit:
 
 
 def _notifier_unit(actor, unit_id) -> Unit | None:
-    memberships = Membership.objects.filter(user=actor, valid_to__isnull=True).select_related("unit")
-    units = {m.unit_id: m.unit for m in memberships}
+    units = {m.unit_id: m.unit for m in active_memberships(actor)}
     if unit_id not in (None, ""):
         try:
             key = int(unit_id)
@@ -268,14 +268,14 @@ def concern_file(*, actor, data: ReportIn, submission_key: str | None = None) ->
     now = timezone.now()
     is_staff = bool(getattr(actor, "pk", None))
     if data.channel not in Channel.values:
-        raise HelhedError(_("Ukendt kanal."), field="channel")
+        raise HelhedError(_("Ukendt kanal. Vælg Helhed, telefon, brev eller sikker e-mail."), field="channel")
     if data.channel in (Channel.PHONE, Channel.LETTER, Channel.EMAIL) and not (
         is_staff and selectors.reception_unit_ids(actor)
     ):
         raise HelhedError(_("Kun modtagelsen kan registrere en underretning modtaget pr. telefon eller brev."))
     if (
         data.received_at is not None
-        and data.channel in (Channel.IN_APP, Channel.PUBLIC_FORM)
+        and data.channel in (Channel.IN_APP, Channel.PUBLIC_FORM, Channel.API)
         and not (is_staff and selectors.reception_unit_ids(actor))
     ):
         data.received_at = None  # the notifier's own report is received when it is sent
@@ -400,12 +400,13 @@ def concern_file(*, actor, data: ReportIn, submission_key: str | None = None) ->
 
 
 def _timeline(concern: Concern, actor, title: str) -> None:
-    if concern.case_id is None:
+    case = concern.case
+    if case is None:
         return
     with record_language():
         case_services.timeline_add(
-            person_id=concern.case.child_id,
-            case=concern.case,
+            person_id=case.child_id,
+            case=case,
             kind="concern",
             title=title,
             actor=actor,
@@ -492,7 +493,7 @@ def concern_match(
         raise Conflict(_("Underretningen er afsluttet."), code="closed")
     if person_id not in (None, ""):
         child = person_for(actor=actor, person_id=person_id, what="concern_match")
-        while child.merged_into_id:
+        while child.merged_into is not None:
             child = child.merged_into
     elif new_person:
         cpr = crypto.decrypt(concern.child_cpr_encrypted) if concern.child_cpr_encrypted else None
@@ -609,11 +610,11 @@ def concern_assess(*, actor, concern_id, data: AssessmentIn, version=None) -> Co
         person=concern.child,
         case=concern.case,
         owner=owner,
-        unit=concern.case.responsible_unit if concern.case_id else concern.receiving_unit,
+        unit=concern.case.responsible_unit if concern.case is not None else concern.receiving_unit,
         notifier=Notifier.PROFESSIONAL if policies.feedback_owed(concern.notifier_kind) else None,
         source=concern,
     )
-    if decision == Decision.CHILD_ASSESSMENT and concern.case_id:
+    if decision == Decision.CHILD_ASSESSMENT and concern.case is not None:
         from helhed.cases.selectors import responsible_caseworker_of
 
         deadline_services.deadlines_start(
@@ -709,7 +710,8 @@ def _make_letter(concern: Concern, kind: str, actor) -> ConcernLetter:
 def _file_on_case(concern: Concern, letter: ConcernLetter, actor, content: bytes | None = None) -> None:
     """Put a copy of the letter in the case's documents (once). A letter made before the report had a case
     (e.g. the public form's receipt) is filed when the reception matches the report."""
-    if letter.case_document_id or concern.case_id is None:
+    case = concern.case
+    if letter.case_document_id or case is None:
         return
     if content is None:
         content = filestore.path_for(letter.storage_name).read_bytes()
@@ -720,7 +722,7 @@ def _file_on_case(concern: Concern, letter: ConcernLetter, actor, content: bytes
         }
     doc = case_services.document_file_generated(
         actor=actor,
-        case=concern.case,
+        case=case,
         content=content,
         filename=letters.filename(concern, letter.kind),
         title=title,
@@ -759,7 +761,7 @@ def letter_make(*, actor, concern_id, kind: str) -> ConcernLetter:
     """Make the receipt or the feedback letter (once each), file it, and e-mail it if there is an address."""
     concern = _locked(actor, concern_id)
     if kind not in LetterKind.values:
-        raise HelhedError(_("Ukendt brevtype."), field="kind")
+        raise HelhedError(_("Ukendt brevtype. Vælg kvittering eller tilbagemelding."), field="kind")
     if concern.letters.filter(kind=kind).exists():
         raise Conflict(_("Brevet er allerede lavet. Du finder det under Breve."), code="duplicate")
     if concern.notifier_kind == NotifierKind.ANONYMOUS:

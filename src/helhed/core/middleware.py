@@ -52,13 +52,13 @@ class RequestIdMiddleware:
         return response
 
 
-_last_seal = 0.0
+_last_seal: float | None = None  # None: this process has not sealed yet (the first request always seals)
 
 
 def _seal_due() -> bool:
     global _last_seal
     now = time.monotonic()
-    if now - _last_seal < settings.AUDIT_SEAL_INTERVAL:
+    if _last_seal is not None and now - _last_seal < settings.AUDIT_SEAL_INTERVAL:
         return False
     _last_seal = now
     return True

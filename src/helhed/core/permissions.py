@@ -27,23 +27,47 @@ class Perm(StrEnum):
     PERSON_CREATE = "person_create"
     PERSON_MERGE = "person_merge"
     BREAK_GLASS = "break_glass"
+    CONCERN_REPORT = "concern_report"  # file a report of concern from inside Helhed (partner staff)
+    CONCERN_RECEIVE = "concern_receive"  # the reception: assess, match and answer reports of concern
     AUDIT_READ = "audit_read"  # data protection officer
     ORGANISATION_ADMIN = "organisation_admin"  # units, staff accounts and memberships; never children's data
+    COMPLIANCE_READ = "compliance_read"  # deadline compliance in aggregate (the units in the user's scope)
 
 
 _CASE_STAFF = {Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER}
+_CONCERN_RECEPTION = frozenset({Perm.CONCERN_REPORT, Perm.CONCERN_RECEIVE})
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(
-        {Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE, Perm.PERSON_MERGE, Perm.BREAK_GLASS}
+        {
+            Perm.CASE_WORK,
+            Perm.CASE_CREATE,
+            Perm.PERSON_SEARCH,
+            Perm.PERSON_CREATE,
+            Perm.PERSON_MERGE,
+            Perm.BREAK_GLASS,
+            Perm.COMPLIANCE_READ,
+        }
+    )
+    | _CONCERN_RECEPTION,
+    Role.COUNSELLOR: frozenset(
+        {Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE, Perm.CONCERN_REPORT}
     ),
-    Role.COUNSELLOR: frozenset({Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE}),
     Role.LEADER: frozenset(
-        {Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE, Perm.PERSON_MERGE, Perm.BREAK_GLASS}
-    ),
-    Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK}),
-    Role.PROFESSIONAL: frozenset({Perm.CASE_WORK}),
-    Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK}),
-    Role.ANALYST: frozenset(),  # aggregates only, never a person (later issues)
+        {
+            Perm.CASE_WORK,
+            Perm.CASE_CREATE,
+            Perm.PERSON_SEARCH,
+            Perm.PERSON_CREATE,
+            Perm.PERSON_MERGE,
+            Perm.BREAK_GLASS,
+            Perm.COMPLIANCE_READ,
+        }
+    )
+    | _CONCERN_RECEPTION,
+    Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
+    Role.PROFESSIONAL: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
+    Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
+    Role.ANALYST: frozenset({Perm.COMPLIANCE_READ}),  # aggregates only, never a person
     Role.ADMINISTRATOR: frozenset({Perm.ORGANISATION_ADMIN}),  # organisation and users, never children's data
     Role.DPO: frozenset({Perm.AUDIT_READ}),
 }

@@ -1,12 +1,21 @@
-"""Every write of deadlines: start the deadlines an event triggers, close one (met, late or waived)."""
+"""Every write of deadlines: start the deadlines an event triggers, close one (met, late or waived), and send
+and stamp the overdue notices."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import logging
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from helhed.core import audit
 from helhed.core.errors import Conflict, HelhedError
@@ -16,6 +25,8 @@ from helhed.core.models import AuditAction
 from . import policies
 from .models import Deadline, DeadlineStatus, DeadlineStatusChange
 from .rules import Notifier, Trigger
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -172,3 +183,258 @@ def deadlines_meet_for(*, actor, source, rule_ids, at=None) -> list[Deadline]:
         closed.append(deadline_close(actor=actor, deadline=row, at=at))
     return closed
 
+
+# -- overdue notices ----------------------------------------------------------------------------------------
+# The nightly job (`helhed deadlines notify-overdue`, or the task `deadlines.tasks.notify_overdue_task`) tells
+# the owner once when a deadline has passed, and the unit's leaders once when it is still open more than two
+# working days later. The e-mails name no child and no CPR number: only the case's journal number, the rule and
+# the due date, and where to look in Helhed. A notice is stamped on the deadline in the same transaction that
+# sends it, so each is sent at most once; one that cannot be sent rolls back and is tried again next run.
+
+
+def _link(path: str) -> str:
+    """An absolute link when the site's origin is known (the first trusted CSRF origin), else the path."""
+    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or [])
+    return f"{origins[0].rstrip('/')}{path}" if origins else path
+
+
+def _due_text(deadline: Deadline) -> str:
+    due = timezone.localtime(deadline.due_at, policies.COPENHAGEN)
+    return f"{due:%d.%m.%Y}" if deadline.due_is_date else f"{due:%d.%m.%Y %H:%M}"
+
+
+def _notice_line(deadline: Deadline, *, with_owner: bool = False) -> str:
+    where = (
+        _("Sag %(journal)s") % {"journal": deadline.case.journal_number}
+        if deadline.case_id and deadline.case
+        else _("Uden sag endnu")
+    )
+    line = _("- %(where)s: %(title)s (%(law)s %(paragraph)s), frist %(due)s") % {
+        "where": where,
+        "title": deadline.title,
+        "law": deadline.law,
+        "paragraph": deadline.paragraph,
+        "due": _due_text(deadline),
+    }
+    if with_owner:
+        owner = deadline.owner.get_full_name() or deadline.owner.username if deadline.owner else _("ingen ejer")
+        line += _(", ejer: %(owner)s") % {"owner": owner}
+    return line
+
+
+def _privacy_note() -> str:
+    return _(
+        "Af hensyn til barnet står der hverken navn eller CPR-nummer i denne e-mail. Log ind i Helhed for at se sagen."
+    )
+
+
+def _owner_mail(rows: list[Deadline]) -> tuple[str, str]:
+    n = len(rows)
+    subject = ngettext("Helhed: en frist er overskredet", "Helhed: %(n)s frister er overskredet", n) % {"n": n}
+    body = "\n".join(
+        [
+            ngettext(
+                "Denne frist, som du er ejer af i Helhed, er overskredet:",
+                "Disse frister, som du er ejer af i Helhed, er overskredet:",
+                n,
+            ),
+            "",
+            *[_notice_line(d) for d in rows],
+            "",
+            _("Se under Mine frister: %(link)s") % {"link": _link(reverse("deadlines:mine"))},
+            "",
+            _privacy_note(),
+            "",
+            _("Venlig hilsen"),
+            "Helhed",
+        ]
+    )
+    return subject, body
+
+
+def _leader_mail(unit_name: str, rows: list[Deadline]) -> tuple[str, str]:
+    days, n = policies.LEADER_NOTICE_WORKING_DAYS, len(rows)
+    subject = ngettext(
+        "Helhed: en frist i %(unit)s er overskredet i mere end %(days)s hverdage",
+        "Helhed: %(n)s frister i %(unit)s er overskredet i mere end %(days)s hverdage",
+        n,
+    ) % {"n": n, "unit": unit_name, "days": days}
+    body = "\n".join(
+        [
+            ngettext(
+                "Denne frist i %(unit)s er stadig åben mere end %(days)s hverdage efter fristen:",
+                "Disse frister i %(unit)s er stadig åbne mere end %(days)s hverdage efter fristen:",
+                n,
+            )
+            % {"unit": unit_name, "days": days},
+            "",
+            *[_notice_line(d, with_owner=True) for d in rows],
+            "",
+            _("Se under Teamets frister: %(link)s") % {"link": _link(reverse("deadlines:team"))},
+            "",
+            _privacy_note(),
+            "",
+            _("Venlig hilsen"),
+            "Helhed",
+        ]
+    )
+    return subject, body
+
+
+def _deliverable(user) -> bool:
+    return bool(user is not None and user.is_active and (user.email or "").strip())
+
+
+def _record_notice(*, actor, rows: list[Deadline], notice: str, recipients: list[str]) -> None:
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="deadlines.deadline",
+        object_id=",".join(str(d.pk) for d in rows),
+        persons={d.person_id for d in rows if d.person_id},
+        detail={
+            "notice": notice,
+            "count": len(rows),
+            "recipients": recipients,
+            "by": getattr(actor, "username", "") or "system",
+        },
+    )
+
+
+def _pending_owner_notices(now: datetime):
+    return Deadline.objects.filter(status=DeadlineStatus.OPEN, due_at__lt=now, owner_notified_at__isnull=True)
+
+
+@transaction.atomic
+def _notify_owner(*, actor, owner_id: int | None, now: datetime) -> int:
+    """One owner's overdue deadlines not yet noticed: one e-mail listing them, and the stamps."""
+    rows = list(
+        _pending_owner_notices(now)
+        .filter(owner_id=owner_id)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "owner")
+        .order_by("due_at", "id")
+    )
+    if not rows:
+        return 0
+    owner = rows[0].owner
+    recipients: list[str] = []
+    if _deliverable(owner):
+        with translation.override("da"):
+            subject, body = _owner_mail(rows)
+        send_mail(subject, body, None, [owner.email])
+        recipients = [owner.username]
+    Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(owner_notified_at=now)
+    _record_notice(actor=actor, rows=rows, notice="owner", recipients=recipients)
+    return len(rows)
+
+
+def _unit_leaders(unit_ids, *, on) -> dict[int, list]:
+    """The active leaders of each unit, and of its parent unit (a family unit's leader leads its groups)."""
+    from helhed.organisation.models import Membership, Role, Unit
+
+    parents = dict(Unit.objects.filter(pk__in=list(unit_ids)).values_list("id", "parent_id"))
+    wanted = set(parents) | {p for p in parents.values() if p}
+    memberships = (
+        Membership.objects.filter(role=Role.LEADER, unit_id__in=wanted, valid_from__lte=on, user__is_active=True)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("user")
+        .order_by("user_id")
+    )
+    by_unit: dict[int, dict[int, Any]] = defaultdict(dict)
+    for m in memberships:
+        by_unit[m.unit_id][m.user_id] = m.user
+    out: dict[int, list] = {}
+    for unit_id, parent_id in parents.items():
+        leaders = {**by_unit.get(unit_id, {}), **(by_unit.get(parent_id, {}) if parent_id else {})}
+        out[unit_id] = [leaders[k] for k in sorted(leaders)]
+    return out
+
+
+@transaction.atomic
+def _notify_leaders(*, actor, unit_id: int | None, ids: list[int], leaders: list, now: datetime) -> int:
+    """One unit's deadlines overdue by more than two working days: one e-mail to each leader, and the stamps."""
+    rows = list(
+        Deadline.objects.filter(pk__in=ids, status=DeadlineStatus.OPEN, leader_notified_at__isnull=True)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "owner", "unit")
+        .order_by("due_at", "id")
+    )
+    if not rows:
+        return 0
+    deliverable = [u for u in leaders if _deliverable(u)]
+    if deliverable:
+        with translation.override("da"):
+            subject, body = _leader_mail(rows[0].unit.name if rows[0].unit else _("ingen enhed"), rows)
+        messages = [EmailMessage(subject, body, None, [u.email]) for u in deliverable]
+        get_connection().send_messages(messages)
+    Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(leader_notified_at=now)
+    _record_notice(actor=actor, rows=rows, notice="leader", recipients=[u.username for u in deliverable])
+    return len(rows)
+
+
+def _send_batch(send, **kw) -> tuple[int, int]:
+    """Run one recipient's batch (its own transaction). A batch whose e-mail cannot be sent rolls back
+    unstamped and is logged; the others go on, so one refused address cannot hold back everyone's notices.
+    Returns (stamped, failed)."""
+    try:
+        return send(**kw), 0
+    except Exception:  # an SMTP error of any kind: retried next run
+        log.exception("overdue notice could not be sent; it is tried again on the next run")
+        return 0, 1
+
+
+def notify_overdue(*, actor=None, now: datetime | None = None, calendar=None) -> dict[str, int]:
+    """Send the overdue notices that are due and stamp them: to each owner once per deadline past due, and to
+    the unit's leaders once per deadline still open more than two working days after it fell due. A deadline
+    whose owner (or unit) has nobody with an e-mail address is stamped and counted all the same, so it is not
+    looked at again every night. `actor=None` is the system (the nightly job): its audit events carry no user
+    and `"by": "system"`. Returns {"owner_notices": n, "leader_notices": m} (deadlines stamped), plus
+    "failed": k (e-mails that could not be sent and wait for the next run) when k > 0."""
+    now = now or timezone.now()
+    owner_ids = set(_pending_owner_notices(now).values_list("owner_id", flat=True).distinct())
+    owner_notices = failed = 0
+    for owner_id in sorted(owner_ids, key=lambda pk: (pk is None, pk or 0)):
+        stamped, fail = _send_batch(_notify_owner, actor=actor, owner_id=owner_id, now=now)
+        owner_notices, failed = owner_notices + stamped, failed + fail
+    # Working days cannot be counted in SQL: take those at least two calendar days late, then ask the calendar.
+    candidates = Deadline.objects.filter(
+        status=DeadlineStatus.OPEN, due_at__lt=now - timedelta(days=2), leader_notified_at__isnull=True
+    ).values_list("id", "due_at", "unit_id")
+    by_unit: dict[int | None, list[int]] = defaultdict(list)
+    for pk, due_at, unit_id in candidates:
+        if now >= policies.leader_notice_from(due_at, calendar):
+            by_unit[unit_id].append(pk)
+    # Who leads a unit is asked for today, when the e-mail goes (`now` may be another moment in tests).
+    leaders = _unit_leaders([u for u in by_unit if u is not None], on=timezone.localdate())
+    leader_notices = 0
+    for owing in sorted(by_unit, key=lambda pk: (pk is None, pk or 0)):
+        stamped, fail = _send_batch(
+            _notify_leaders,
+            actor=actor,
+            unit_id=owing,
+            ids=by_unit[owing],
+            leaders=leaders.get(owing, []) if owing is not None else [],
+            now=now,
+        )
+        leader_notices, failed = leader_notices + stamped, failed + fail
+    summary = {"owner_notices": owner_notices, "leader_notices": leader_notices}
+    if failed:
+        summary["failed"] = failed
+    return summary
+
+
+@transaction.atomic
+def deadlines_set_owner(*, actor, source, owner) -> int:
+    """Make `owner` the owner of the open deadlines `source` started (a reception worker takes a report)."""
+    ids = list(_for_source(source).filter(status=DeadlineStatus.OPEN).values_list("pk", flat=True))
+    if ids:
+        Deadline.objects.filter(pk__in=ids).update(owner=owner)
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="deadlines.deadline",
+            object_id=",".join(str(i) for i in ids),
+            detail={"owner": owner.pk},
+        )
+    return len(ids)

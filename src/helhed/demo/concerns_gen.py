@@ -184,7 +184,11 @@ def _seed(rng, anchor_now, kids, case_of, family_unit_of, workers_of, any_worker
         counter.save(update_fields=["last"])
     Concern.objects.bulk_create(concerns, batch_size=2000)
 
-    history, assessments, deadlines, dl_changes, checklist = [], [], [], [], []
+    history: list = []
+    assessments: list = []
+    deadlines: list = []
+    dl_changes: list = []
+    checklist: list = []
     for concern, live in pending:
         unit = concern.receiving_unit
         worker = rng.choice(workers_of.get(unit.id) or any_workers)
@@ -293,13 +297,14 @@ def _seed(rng, anchor_now, kids, case_of, family_unit_of, workers_of, any_worker
                 ]
     ConcernAssessment.objects.bulk_create(assessments, batch_size=2000)
     for assessment in assessments:
-        if assessment.decision == Decision.CHILD_ASSESSMENT and assessment.concern.case_id:
+        case = assessment.concern.case
+        if assessment.decision == Decision.CHILD_ASSESSMENT and case is not None:
             complete = _deadline(
                 "assessment.complete",
                 assessment.assessed_at,
                 person=assessment.concern.child,
-                case=assessment.concern.case,
-                unit=assessment.concern.case.responsible_unit,
+                case=case,
+                unit=case.responsible_unit,
                 owner=assessment.assessed_by,
                 source_type="concerns.concernassessment",
                 source_id=assessment.pk,

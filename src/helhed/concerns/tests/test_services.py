@@ -30,13 +30,13 @@ MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _report(**kw) -> ReportIn:
-    base = dict(
-        description="Eleven kommer ofte sulten i skole og har blå mærker på armene.",
-        categories=["neglect"],
-        child_first_name="Mille",
-        child_last_name="Prøvesen",
-        child_birth_date=date(2015, 3, 4),
-    )
+    base = {
+        "description": "Eleven kommer ofte sulten i skole og har blå mærker på armene.",
+        "categories": ["neglect"],
+        "child_first_name": "Mille",
+        "child_last_name": "Prøvesen",
+        "child_birth_date": date(2015, 3, 4),
+    }
     base.update(kw)
     return ReportIn(**base)
 
@@ -198,12 +198,12 @@ def test_anonymous_citizen_keeps_nothing_about_the_sender_and_gets_no_letters(to
 
 
 def _assessment(**kw) -> AssessmentIn:
-    base = dict(
-        acute_danger=False,
-        decision=Decision.CHILD_ASSESSMENT,
-        reasoning="Gentagne tegn på omsorgssvigt; der skal laves en børnefaglig undersøgelse.",
-        parents_informed=True,
-    )
+    base = {
+        "acute_danger": False,
+        "decision": Decision.CHILD_ASSESSMENT,
+        "reasoning": "Gentagne tegn på omsorgssvigt; der skal laves en børnefaglig undersøgelse.",
+        "parents_informed": True,
+    }
     base.update(kw)
     return AssessmentIn(**base)
 

@@ -54,6 +54,12 @@ _OBJECT_LABELS = {
     "organisation.administration": _("Forvaltning"),
     "organisation.staffimport": _("Import af medarbejdere"),
     "organisation.unitsimport": _("Import af enheder"),
+    "concerns.concern": _("Underretning"),
+    "concerns.concernassessment": _("Vurdering af underretning"),
+    "concerns.concernletter": _("Brev til underretter"),
+    "concerns.concernattachment": _("Bilag til underretning"),
+    "deadlines.deadline": _("Frist"),
+    "deadlines.compliance": _("Overholdelse af frister"),
 }
 
 

@@ -174,6 +174,33 @@ def _deadline(w: World) -> None:
     )
 
 
+def _overdue_deadline(w: World) -> None:
+    """The child's 24-hour deadline, started 30 hours ago and still open: one overdue cell in compliance."""
+    from datetime import timedelta
+
+    from helhed.deadlines import services as deadline_services
+    from helhed.deadlines.rules import Notifier, Trigger
+
+    w.extra["deadlines"] = deadline_services.deadlines_start(
+        actor=w.town.caseworker,
+        trigger=Trigger.CONCERN_RECEIVED,
+        at=timezone.now() - timedelta(hours=30),
+        person=w.child,
+        case=w.case,
+        owner=w.town.caseworker,
+        notifier=Notifier.PROFESSIONAL,
+        source=w.case,
+    )
+
+
+def _overdue_cell(w: World) -> dict:
+    from helhed.deadlines.policies import COPENHAGEN, month_key
+
+    deadline = w.extra["deadlines"][0]
+    month = month_key(timezone.localtime(deadline.due_at, COPENHAGEN).date())
+    return {"rule": deadline.rule_id, "unit": deadline.unit_id, "month": month, "outcome": "overdue"}
+
+
 def _colleague(w: World) -> None:
     w.extra["colleague"] = case_services.team_member_add(
         actor=w.town.caseworker, case_id=w.case.pk, user=w.town.caseworker2, role=TeamRole.CASEWORKER
@@ -203,6 +230,31 @@ UI_LOOKS = [
         lambda w, c: c.post(_url("deadlines:close", w.extra["deadlines"][0].pk), {"action": "meet"}),
         prepare=_deadline,
         status=302,
+    ),
+    Look("deadlines:team", "leader", AuditAction.LIST, lambda w, c: c.get(_url("deadlines:team")), prepare=_deadline),
+    Look(
+        "deadlines:compliance_cases",
+        "leader",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("deadlines:compliance_cases"), _overdue_cell(w)),
+        prepare=_overdue_deadline,
+    ),
+    # Compliance is aggregates (no person), but the look is logged all the same.
+    Look(
+        "deadlines:compliance",
+        "analyst",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("deadlines:compliance")),
+        prepare=_overdue_deadline,
+        object_type="deadlines.compliance",
+    ),
+    Look(
+        "deadlines:compliance_csv",
+        "analyst",
+        AuditAction.EXPORT,
+        lambda w, c: c.get(_url("deadlines:compliance_csv")),
+        prepare=_overdue_deadline,
+        object_type="deadlines.compliance",
     ),
     Look("cases:home", "caseworker", AuditAction.LIST, lambda w, c: c.get(_url("cases:home"))),
     Look(
@@ -427,6 +479,14 @@ API_LOOKS = [
         AuditAction.UPDATE,
         lambda w, c: _post_json(c, f"/api/v1/deadlines/{w.extra['deadlines'][0].pk}/close", {}),
         prepare=_deadline,
+    ),
+    Look(
+        "GET /api/v1/deadlines/compliance",
+        "analyst",
+        AuditAction.LIST,
+        lambda w, c: c.get("/api/v1/deadlines/compliance"),
+        prepare=_overdue_deadline,
+        object_type="deadlines.compliance",
     ),
     Look(
         "GET /api/v1/persons",
@@ -899,6 +959,352 @@ API_LOOKS += [
         object_type=_ORG,
         object_id=lambda w, r: w.town.teacher.pk,
         prepare=_deactivate_teacher,
+    ),
+]
+
+# -- reports of concern (API) ---------------------------------------------------------------------------
+
+_CONCERNS = "/api/v1/concerns"
+_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+def _concern_report(w: World, *, categories=("neglect",), matched: bool = True, attachments=()) -> None:
+    from helhed.concerns import services as concern_services
+
+    data = concern_services.ReportIn(
+        description="Opdigtet bekymring fra skolen.",
+        categories=list(categories),
+        child_first_name="Karla",
+        child_cpr=w.cpr if matched else "",
+        channel="api",
+        attachments=list(attachments),
+    )
+    w.extra["concern"] = concern_services.concern_file(actor=w.town.school_social_worker, data=data)
+
+
+def _concern_letter(w: World) -> None:
+    from helhed.concerns import services as concern_services
+
+    _concern_report(w)
+    concern = w.extra["concern"]
+    w.extra["letter"] = concern_services.letter_make(actor=w.town.caseworker, concern_id=concern.pk, kind="receipt")
+
+
+def _concern_assessed_and_answered(w: World) -> None:
+    from helhed.concerns import services as concern_services
+
+    _concern_report(w)
+    concern = w.extra["concern"]
+    concern_services.concern_assess(
+        actor=w.town.caseworker,
+        concern_id=concern.pk,
+        data=concern_services.AssessmentIn(
+            acute_danger=False, decision="no_action", reasoning="Ingen grund til bekymring.", parents_informed=True
+        ),
+    )
+    for kind in ("receipt", "feedback"):
+        concern_services.letter_make(actor=w.town.caseworker, concern_id=concern.pk, kind=kind)
+
+
+def _concern_url(w: World, suffix: str = "") -> str:
+    return f"{_CONCERNS}/{w.extra['concern'].pk}{suffix}"
+
+
+API_LOOKS += [
+    Look(
+        f"POST {_CONCERNS}",
+        "school_social_worker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c, _CONCERNS, {"description": "Bekymring.", "categories": ["neglect"], "child": {"cpr": w.cpr}}
+        ),
+        status=201,
+    ),
+    Look(
+        f"POST {_CONCERNS}/multipart",
+        "school_social_worker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            f"{_CONCERNS}/multipart",
+            {
+                "payload": json.dumps(
+                    {"description": "Bekymring.", "categories": ["neglect"], "child": {"cpr": w.cpr}}
+                ),
+                "files": [SimpleUploadedFile("observation.pdf", _PDF, "application/pdf")],
+            },
+        ),
+        status=201,
+    ),
+    Look(f"GET {_CONCERNS}", "caseworker", AuditAction.LIST, lambda w, c: c.get(_CONCERNS), prepare=_concern_report),
+    Look(
+        f"GET {_CONCERNS}/mine",
+        "school_social_worker",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_CONCERNS}/mine"),
+        prepare=_concern_report,
+    ),
+    Look(
+        f"GET {_CONCERNS}/{{concern_id}}",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_concern_url(w)),
+        prepare=_concern_report,
+    ),
+    Look(
+        f"GET {_CONCERNS}/{{concern_id}}/letters/{{letter_id}}/pdf",
+        "school_social_worker",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_concern_url(w, f"/letters/{w.extra['letter'].pk}/pdf")),
+        prepare=_concern_letter,
+    ),
+    Look(
+        f"GET {_CONCERNS}/{{concern_id}}/attachments/{{attachment_id}}/content",
+        "caseworker",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_concern_url(w, f"/attachments/{w.extra['concern'].attachments.get().pk}/content")),
+        prepare=lambda w: _concern_report(
+            w, attachments=[SimpleUploadedFile("observation.pdf", _PDF, "application/pdf")]
+        ),
+    ),
+    Look(
+        f"POST {_CONCERNS}/{{concern_id}}/assign",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _concern_url(w, "/assign")),
+        prepare=_concern_report,
+    ),
+    Look(
+        f"POST {_CONCERNS}/{{concern_id}}/match",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _concern_url(w, "/match"), {"person_id": w.child.pk}),
+        prepare=lambda w: _concern_report(w, matched=False),
+    ),
+    Look(
+        f"POST {_CONCERNS}/{{concern_id}}/assessment",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            _concern_url(w, "/assessment"),
+            {"acute_danger": False, "decision": "screening", "reasoning": "Screening.", "parents_informed": True},
+        ),
+        status=201,
+        prepare=_concern_report,
+    ),
+    Look(
+        f"POST {_CONCERNS}/{{concern_id}}/checklist",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _concern_url(w, "/checklist"), {"code": "leader_informed"}),
+        status=201,
+        prepare=lambda w: _concern_report(w, categories=("violence",)),
+    ),
+    Look(
+        f"POST {_CONCERNS}/{{concern_id}}/letters",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, _concern_url(w, "/letters"), {"kind": "receipt"}),
+        status=201,
+        prepare=_concern_report,
+    ),
+    Look(
+        f"POST {_CONCERNS}/{{concern_id}}/close",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _concern_url(w, "/close"), {"reason": "Ingen videre handling."}),
+        prepare=_concern_assessed_and_answered,
+    ),
+]
+
+# -- reports of concern (pages) -------------------------------------------------------------------------
+
+
+def _page_concern(w: World, *, matched: bool = True, categories=("neglect",), attachments=()) -> None:
+    """A report from the school social worker; matched by the CPR number to the child and the case."""
+    from helhed.concerns import services as concern_services
+
+    w.extra["page_concern"] = concern_services.concern_file(
+        actor=w.town.school_social_worker,
+        data=concern_services.ReportIn(
+            description="Opdigtet bekymring fra skolen.",
+            categories=list(categories),
+            child_first_name="Karla",
+            child_cpr=w.cpr if matched else "",
+            attachments=list(attachments),
+        ),
+    )
+
+
+def _page_concern_letter(w: World) -> None:
+    from helhed.concerns import services as concern_services
+
+    _page_concern(w)
+    w.extra["page_letter"] = concern_services.letter_make(
+        actor=w.town.caseworker, concern_id=w.extra["page_concern"].pk, kind="receipt"
+    )
+
+
+def _page_concern_answered(w: World) -> None:
+    from helhed.concerns import services as concern_services
+
+    _page_concern(w)
+    pk = w.extra["page_concern"].pk
+    concern_services.concern_assess(
+        actor=w.town.caseworker,
+        concern_id=pk,
+        data=concern_services.AssessmentIn(
+            acute_danger=False, decision="no_action", reasoning="Ingen grund til bekymring.", parents_informed=True
+        ),
+    )
+    for kind in ("receipt", "feedback"):
+        concern_services.letter_make(actor=w.town.caseworker, concern_id=pk, kind=kind)
+
+
+def _page_concern_url(name: str, *extra):
+    return lambda w: _url(name, w.extra["page_concern"].pk, *extra)
+
+
+def _page_version(w: World) -> int:
+    w.extra["page_concern"].refresh_from_db()
+    return w.extra["page_concern"].version
+
+
+UI_LOOKS += [
+    Look(
+        "concerns:new",
+        "school_social_worker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("concerns:new"),
+            {
+                "submission_key": uuid.uuid4().hex,
+                "child_cpr": _formatted_cpr(w),
+                "description": "Opdigtet bekymring.",
+                "categories": ["neglect"],
+            },
+        ),
+        status=302,
+    ),
+    Look(
+        "concerns:receipt",
+        "school_social_worker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_page_concern_url("concerns:receipt")(w)),
+        prepare=_page_concern,
+    ),
+    Look(
+        "concerns:mine",
+        "school_social_worker",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("concerns:mine")),
+        prepare=_page_concern,
+    ),
+    Look(
+        "concerns:reception",
+        "caseworker",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("concerns:reception")),
+        prepare=_page_concern,
+    ),
+    Look(
+        "concerns:detail",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_page_concern_url("concerns:detail")(w)),
+        prepare=_page_concern,
+    ),
+    Look(
+        "concerns:assign",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_page_concern_url("concerns:assign")(w), {"version": _page_version(w)}),
+        prepare=_page_concern,
+        status=302,
+    ),
+    Look(
+        "concerns:match",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _page_concern_url("concerns:match")(w),
+            {"version": _page_version(w), "action": "match", "person_id": w.child.pk},
+        ),
+        prepare=lambda w: _page_concern(w, matched=False),
+        status=302,
+    ),
+    Look(
+        "concerns:match",
+        "caseworker",
+        AuditAction.SEARCH,
+        lambda w, c: c.post(
+            _page_concern_url("concerns:match")(w),
+            {"version": _page_version(w), "action": "search", "query": _formatted_cpr(w)},
+        ),
+        prepare=lambda w: _page_concern(w, matched=False),
+        criterion=lambda w: f"{w.cpr[:6]}-xxxx",
+        label="search",
+    ),
+    Look(
+        "concerns:assess",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _page_concern_url("concerns:assess")(w),
+            {
+                "version": _page_version(w),
+                "acute_danger": "no",
+                "decision": "screening",
+                "reasoning": "Screening.",
+                "parents_informed": "on",
+            },
+        ),
+        prepare=_page_concern,
+        status=302,
+    ),
+    Look(
+        "concerns:checklist",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_page_concern_url("concerns:checklist")(w), {"code": "leader_informed"}),
+        prepare=lambda w: _page_concern(w, categories=("violence",)),
+        status=302,
+    ),
+    Look(
+        "concerns:letter_make",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_page_concern_url("concerns:letter_make")(w), {"kind": "receipt"}),
+        prepare=_page_concern,
+        status=302,
+    ),
+    Look(
+        "concerns:letter_download",
+        "school_social_worker",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_page_concern_url("concerns:letter_download", w.extra["page_letter"].pk)(w)),
+        prepare=_page_concern_letter,
+    ),
+    Look(
+        "concerns:attachment_download",
+        "caseworker",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(
+            _page_concern_url("concerns:attachment_download", w.extra["page_concern"].attachments.get().pk)(w)
+        ),
+        prepare=lambda w: _page_concern(
+            w, attachments=[SimpleUploadedFile("observation.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")]
+        ),
+    ),
+    Look(
+        "concerns:close",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _page_concern_url("concerns:close")(w), {"version": _page_version(w), "reason": "Ingen videre handling."}
+        ),
+        prepare=_page_concern_answered,
+        status=302,
     ),
 ]
 

@@ -25,35 +25,69 @@ def _unquote(chunks: list[str]) -> str:
 
 
 def _entries(path: Path) -> list[dict]:
-    """The .po entries as {flags, msgid, msgstr}, parsed simply (no plural or context forms are used)."""
+    """The .po entries as {flags, msgid, msgid_plural, msgstr, plurals}, parsed simply (no context forms are
+    used). A plural entry has its forms in `plurals` (msgstr[0], msgstr[1], ...) and `msgstr` joins them."""
     entries: list[dict] = []
     entry: dict | None = None
-    field = None
+    field: str | None = None
+
+    def new_entry() -> dict:
+        e: dict = {"flags": set(), "msgid": [], "msgid_plural": [], "msgstr": [], "plurals": {}}
+        entries.append(e)
+        return e
+
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if line.startswith("#~"):  # obsolete entry
             continue
         if line.startswith("#,"):
-            if entry is None or field == "msgstr":
-                entry = {"flags": set(), "msgid": [], "msgstr": []}
-                entries.append(entry)
+            if entry is None or (field or "").startswith("msgstr"):
+                entry = new_entry()
                 field = None
             entry["flags"].update(f.strip() for f in line[2:].split(","))
-        elif line.startswith(("msgid_plural", "msgctxt", "msgstr[")):
-            raise AssertionError(f"The simple .po parser does not handle {line.split()[0]}; extend the test")
+        elif line.startswith("msgctxt"):
+            raise AssertionError("The simple .po parser does not handle msgctxt; extend the test")
+        elif line.startswith("msgid_plural "):
+            assert entry is not None
+            field = "msgid_plural"
+            entry["msgid_plural"].append(line[len("msgid_plural ") :].strip('"'))
         elif line.startswith("msgid "):
-            if entry is None or field == "msgstr":
-                entry = {"flags": set(), "msgid": [], "msgstr": []}
-                entries.append(entry)
+            if entry is None or (field or "").startswith("msgstr"):
+                entry = new_entry()
             field = "msgid"
             entry["msgid"].append(line[len("msgid ") :].strip('"'))
+        elif line.startswith("msgstr["):
+            assert entry is not None
+            index = int(line[len("msgstr[") : line.index("]")])
+            field = f"msgstr[{index}]"
+            entry["plurals"][index] = [line[line.index("]") + 1 :].strip().strip('"')]
         elif line.startswith("msgstr "):
             field = "msgstr"
             assert entry is not None
             entry["msgstr"].append(line[len("msgstr ") :].strip('"'))
         elif line.startswith('"') and entry is not None and field:
-            entry[field].append(line[1:-1])
-    return [{"flags": e["flags"], "msgid": _unquote(e["msgid"]), "msgstr": _unquote(e["msgstr"])} for e in entries]
+            if field.startswith("msgstr["):
+                entry["plurals"][int(field[len("msgstr[") : -1])].append(line[1:-1])
+            else:
+                entry[field].append(line[1:-1])
+    out = []
+    for e in entries:
+        plurals = {i: _unquote(chunks) for i, chunks in sorted(e["plurals"].items())}
+        msgstr = (
+            _unquote(e["msgstr"])
+            if not plurals
+            else ("" if not all(plurals.values()) else " | ".join(plurals.values()))
+        )
+        out.append(
+            {
+                "flags": e["flags"],
+                "msgid": _unquote(e["msgid"]),
+                "msgid_plural": _unquote(e["msgid_plural"]),
+                "msgstr": msgstr,
+                "plurals": plurals,
+            }
+        )
+    return out
 
 
 def _messages() -> list[dict]:
@@ -83,11 +117,14 @@ def test_every_message_is_translated_and_none_is_fuzzy():
 
 
 def test_translations_keep_the_placeholders():
-    wrong = [
-        (e["msgid"], e["msgstr"])
-        for e in _messages()
-        if sorted(PLACEHOLDER.findall(e["msgid"])) != sorted(PLACEHOLDER.findall(e["msgstr"]))
-    ]
+    wrong = []
+    for e in _messages():
+        if e["plurals"]:
+            # A plural form may leave out the count (singular "en frist"), never add an unknown placeholder.
+            allowed = set(PLACEHOLDER.findall(e["msgid"])) | set(PLACEHOLDER.findall(e["msgid_plural"]))
+            wrong += [(e["msgid"], t) for t in e["plurals"].values() if not set(PLACEHOLDER.findall(t)) <= allowed]
+        elif sorted(PLACEHOLDER.findall(e["msgid"])) != sorted(PLACEHOLDER.findall(e["msgstr"])):
+            wrong.append((e["msgid"], e["msgstr"]))
     assert wrong == []
 
 
@@ -96,7 +133,16 @@ def test_the_compiled_catalogue_matches_the_po_file():
     assert EN_MO.is_file(), "Run `helhed compilemessages` (or msgfmt) after changing django.po"
     with EN_MO.open("rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [e["msgid"] for e in _messages() if compiled.gettext(e["msgid"]) != e["msgstr"]]
+    stale = []
+    for e in _messages():
+        if e["plurals"]:
+            if [compiled.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)] != [
+                e["plurals"][0],
+                e["plurals"].get(1, e["plurals"][0]),
+            ]:
+                stale.append(e["msgid"])
+        elif compiled.gettext(e["msgid"]) != e["msgstr"]:
+            stale.append(e["msgid"])
     assert stale == [], f"django.mo is out of date; recompile. Differs for: {stale[:5]}"
 
 

@@ -134,10 +134,12 @@ ROLE_GATED = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "route", "pattern"), ROLE_GATED, ids=[n for n, _r, _p in ROLE_GATED])
 def test_logged_in_user_without_the_role_permission_gets_403(client, town, name, route, pattern):
-    """The analyst holds no role permission (aggregates only): every page that needs one must refuse them,
-    before the view does any work (the permission check is the outermost decorator)."""
-    assert ROLE_PERMISSIONS[town.analyst.memberships.get().role] == frozenset()
-    login(client, town.analyst)
+    """The analyst holds no role permission but the aggregate compliance report's: every other page that needs
+    one must refuse them, before the view does any work (the permission check is the outermost decorator). The
+    compliance pages are tried with the administrator, who holds neither case work nor compliance."""
+    assert ROLE_PERMISSIONS[town.analyst.memberships.get().role] == frozenset({Perm.COMPLIANCE_READ})
+    compliance = pattern.callback.helhed_permission == Perm.COMPLIANCE_READ
+    login(client, town.administrator if compliance else town.analyst)
     for method in (client.get, client.post):
         response = method(sample_url(name, pattern))
         assert response.status_code == 403, f"{method.__name__.upper()} {name}: {response.status_code}"
@@ -191,6 +193,23 @@ def test_case_pages_are_refused_to_roles_without_case_work(client, town, open_ca
     response = client.get(reverse("cases:detail", args=[open_case.pk]))
     assert response.status_code == 403
     assert open_case.child.last_name not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_reports_of_concern_pages_declare_their_permissions(client, town):
+    """The public form is the only page of reports of concern an anonymous visitor gets; reporting is for
+    partners (CONCERN_REPORT), the reception's pages are for the reception (CONCERN_RECEIVE)."""
+    perms = {name: p.callback.helhed_permission for name, _r, p in SITE if (name or "").startswith("concerns:")}
+    assert perms["concerns:public"] == Perm.PUBLIC
+    assert [n for n, p in perms.items() if p == Perm.PUBLIC] == ["concerns:public"]
+    for name in ("concerns:new", "concerns:mine", "concerns:receipt", "concerns:letter_download"):
+        assert perms[name] == Perm.CONCERN_REPORT, name
+    for name in ("concerns:reception", "concerns:detail", "concerns:close", "concerns:attachment_download"):
+        assert perms[name] == Perm.CONCERN_RECEIVE, name
+    assert client.get("/underret/").status_code == 200
+    teacher = login(Client(), town.teacher)
+    assert teacher.get("/underretninger/ny/").status_code == 200
+    assert teacher.get("/underretninger/modtagelse/").status_code == 403
 
 
 # -- the API ------------------------------------------------------------------------------------------
@@ -254,6 +273,14 @@ _VALID_BODIES = {
     ("POST", "/api/v1/organisation/staff/{user_id}/deactivate"): {"reason": "Fratrådt"},
     ("POST", "/api/v1/organisation/staff/{user_id}/reactivate"): None,
     ("POST", "/api/v1/organisation/memberships/{membership_id}/end"): {},
+    ("POST", "/api/v1/concerns"): {"description": "Bekymring", "categories": ["neglect"]},
+    ("POST", "/api/v1/concerns/multipart"): MULTIPART,
+    ("POST", "/api/v1/concerns/{concern_id}/assign"): {},
+    ("POST", "/api/v1/concerns/{concern_id}/match"): {"person_id": 1},
+    ("POST", "/api/v1/concerns/{concern_id}/assessment"): {"acute_danger": False, "decision": "x", "reasoning": "x"},
+    ("POST", "/api/v1/concerns/{concern_id}/checklist"): {"code": "danger_assessed"},
+    ("POST", "/api/v1/concerns/{concern_id}/letters"): {"kind": "receipt"},
+    ("POST", "/api/v1/concerns/{concern_id}/close"): {},
 }
 
 
@@ -268,6 +295,9 @@ def _fill(path: str) -> str:
         "user_id",
         "membership_id",
         "deadline_id",
+        "concern_id",
+        "letter_id",
+        "attachment_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path
@@ -276,10 +306,12 @@ def _fill(path: str) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m} {p}" for m, p, _o in API_OPS])
 def test_api_operation_refuses_a_user_without_its_permission(client, town, method, path, op):
-    """The analyst is authenticated but holds no role permission: every operation answers 403, in Danish."""
+    """The analyst is authenticated but holds no role permission (but compliance, whose operations are tried
+    with the administrator): every operation answers 403, in Danish."""
     from helhed.core.apiauth import token_create
 
-    _token, raw = token_create(user=town.analyst)
+    compliance = getattr(op.view_func, "helhed_permission", None) == Perm.COMPLIANCE_READ
+    _token, raw = token_create(user=town.administrator if compliance else town.analyst)
     url = _fill(path)
     headers = {"Authorization": f"Bearer {raw}"}
     if method == "GET":

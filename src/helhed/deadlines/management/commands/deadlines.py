@@ -1,4 +1,5 @@
-"""`helhed deadlines explain --trigger T --at ISO [--birth-date D] [--notifier N] [--placed] [--language da|en]`."""
+"""`helhed deadlines explain --trigger T --at ISO [--birth-date D] [--notifier N] [--placed] [--language da|en]`
+and `helhed deadlines notify-overdue` (the nightly overdue notices; prints a JSON summary)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from datetime import date, datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from helhed.deadlines import policies
+from helhed.deadlines import policies, services
 from helhed.deadlines.rules import Notifier, Trigger
 
 
 class Command(BaseCommand):
-    help = "Statutory deadlines: explain which rules an event starts and when each falls due."
+    help = "Statutory deadlines: explain which rules an event starts and when each falls due; send overdue notices."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -24,8 +25,24 @@ class Command(BaseCommand):
         e.add_argument("--notifier", choices=[n.value for n in Notifier], default=None)
         e.add_argument("--placed", action="store_true")
         e.add_argument("--language", choices=["da", "en"], default="en")
+        sub.add_parser(
+            "notify-overdue",
+            help="E-mail the owners of newly overdue deadlines and the leaders of deadlines overdue more than "
+            "two working days (each notice once); print the counts as JSON.",
+        )
 
-    def handle(self, *args, action, trigger, at, birth_date, notifier, placed, language, **opts):
+    def handle(self, *args, action, **opts):
+        if action == "notify-overdue":
+            summary = services.notify_overdue(actor=None)
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            if summary.get("failed"):
+                raise CommandError(
+                    f"{summary['failed']} e-mail(s) kunne ikke sendes; de prøves igen ved næste kørsel (se loggen)."
+                )
+            return
+        self._explain(**opts)
+
+    def _explain(self, *, trigger, at, birth_date, notifier, placed, language, **opts):
         try:
             when = datetime.fromisoformat(at)
         except ValueError:
