@@ -232,10 +232,6 @@ def active_case_of(person) -> Case | None:
     return Case.objects.filter(child=person, status__in=ACTIVE_STATUSES).select_related("responsible_unit").first()
 
 
-def has_active_case(person) -> bool:
-    return Case.objects.filter(child=person, status__in=ACTIVE_STATUSES).exists()
-
-
 def responsible_caseworker_of(case: Case):
     member = (
         TeamMember.objects.filter(case=case, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True)

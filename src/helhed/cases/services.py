@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helhed.core import audit, filestore, idempotency
+from helhed.core.concurrency import bump_version, check_version
 from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
@@ -205,22 +206,14 @@ def case_open(
 
 
 def _check_version(case: Case, version: int | str | None) -> None:
-    if version is None:
-        return
-    try:
-        given = int(version)
-    except (TypeError, ValueError):
-        given = None  # a tampered or truncated form: treat it as stale, never as a 500
-    if given != case.version:
-        raise Conflict(
-            _("Sagen er blevet ændret af en anden, siden du åbnede siden. Genindlæs siden og prøv igen."),
-            code="stale",
-        )
+    check_version(
+        case,
+        version,
+        message=_("Sagen er blevet ændret af en anden, siden du åbnede siden. Genindlæs siden og prøv igen."),
+    )
 
 
-def _bump(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.save(update_fields=[*fields, "version"])
+_bump = bump_version
 
 
 @transaction.atomic

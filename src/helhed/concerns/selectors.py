@@ -118,7 +118,7 @@ def reception_list(*, actor, status: str | None = None, limit: int = LIST_LIMIT)
             actor=actor,
             action=AuditAction.LIST,
             object_type="concerns.concern",
-            persons={c.child_id for c in rows if c.child_id},
+            persons={c.child_id for c in rows},
             detail={"view": "reception", "count": len(rows)},
         )
     return out
@@ -140,7 +140,7 @@ def concern_for(*, actor, concern_id, audit_view: str | None = "concern", lock: 
             actor=actor,
             action=AuditAction.VIEW,
             obj=concern,
-            persons=[concern.child_id] if concern.child_id else [],
+            persons=[concern.child_id],
             case_id=concern.case_id,
             detail={"view": audit_view},
         )
@@ -195,7 +195,7 @@ def my_reports(*, actor, limit: int = LIST_LIMIT) -> list[Concern]:
             actor=actor,
             action=AuditAction.LIST,
             object_type="concerns.concern",
-            persons={c.child_id for c in rows if c.child_id},
+            persons={c.child_id for c in rows},
             detail={"view": "my_reports", "count": len(rows)},
         )
     return rows
@@ -219,7 +219,7 @@ def my_report(*, actor, concern_id) -> Concern:
         actor=actor,
         action=AuditAction.VIEW,
         obj=concern,
-        persons=[concern.child_id] if concern.child_id else [],
+        persons=[concern.child_id],
         detail={"view": "receipt"},
     )
     return concern
@@ -242,7 +242,7 @@ def letter_for_download(*, actor, concern_id, letter_id) -> ConcernLetter:
         actor=actor,
         action=AuditAction.DOWNLOAD,
         obj=letter,
-        persons=[letter.concern.child_id] if letter.concern.child_id else [],
+        persons=[letter.concern.child_id],
         case_id=letter.concern.case_id,
         detail={"kind": letter.kind, "sha256": letter.sha256},
     )
@@ -258,7 +258,7 @@ def attachment_for_download(*, actor, concern_id, attachment_id) -> ConcernAttac
         actor=actor,
         action=AuditAction.DOWNLOAD,
         obj=attachment,
-        persons=[concern.child_id] if concern.child_id else [],
+        persons=[concern.child_id],
         case_id=concern.case_id,
         detail={"sha256": attachment.sha256},
     )

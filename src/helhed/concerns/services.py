@@ -23,6 +23,7 @@ from helhed.cases import services as case_services
 from helhed.cases.models import DocumentKind
 from helhed.cases.uploads import check_upload
 from helhed.core import audit, filestore, idempotency
+from helhed.core.concurrency import bump_version, check_version
 from helhed.core.errors import Conflict, HelhedError, TooMany
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
@@ -109,22 +110,14 @@ def _next_reference(year: int) -> str:
 
 
 def _check_version(concern: Concern, version) -> None:
-    if version in (None, ""):
-        return
-    try:
-        expected = int(version)
-    except (TypeError, ValueError):
-        raise HelhedError(_("Formularens version er ugyldig. Genindlæs siden."), field="version")
-    if expected != concern.version:
-        raise Conflict(
-            _("Underretningen er ændret af en anden, mens du arbejdede. Genindlæs siden og prøv igen."),
-            code="stale",
-        )
+    check_version(
+        concern,
+        None if version == "" else version,  # the API's optional version, sent empty
+        message=_("Underretningen er ændret af en anden, mens du arbejdede. Genindlæs siden og prøv igen."),
+    )
 
 
-def _bump(concern: Concern, *fields: str) -> None:
-    concern.version += 1
-    concern.save(update_fields=[*fields, "version"])
+_bump = bump_version
 
 
 def _choice(value: str, choices, field_name: str) -> str:
@@ -139,13 +132,6 @@ def _notifier_enum(concern: Concern) -> Notifier | None:
     if concern.notifier_kind == NotifierKind.CITIZEN and settings.CONCERN_CITIZEN_RECEIPTS:
         return Notifier.CITIZEN
     return None  # anonymous, or citizens when the municipality does not send them receipts
-
-
-def _in_aftercare(person) -> bool:
-    """A young person over 18 may be reported about only while their case is active (aftercare)."""
-    from helhed.cases.selectors import has_active_case
-
-    return person is not None and has_active_case(person)
 
 
 def reception_for(*, child_case, notifier_unit: Unit | None) -> Unit:
@@ -297,12 +283,13 @@ def concern_file(*, actor, data: ReportIn, submission_key: str | None = None) ->
 
     child = person_by_cpr(clean["cpr_number"]) if clean["cpr_number"] else None
     birth_date = clean["birth_date"] or (child.birth_date if child is not None else None)
-    problem = policies.age_problem(birth_date, clean["received_at"].date(), in_aftercare=_in_aftercare(child))
-    if problem:
-        raise HelhedError(problem, field="child_birth_date", code="over_age")
     from helhed.cases.selectors import active_case_of
 
-    child_case = active_case_of(child) if child is not None else None
+    child_case = active_case_of(child)
+    # A young person over 18 may be reported about only while their case is active (aftercare).
+    problem = policies.age_problem(birth_date, clean["received_at"].date(), in_aftercare=child_case is not None)
+    if problem:
+        raise HelhedError(problem, field="child_birth_date", code="over_age")
     unit = reception_for(child_case=child_case, notifier_unit=notifier_unit)
 
     files = [f for f in data.attachments if f]
@@ -379,7 +366,7 @@ def concern_file(*, actor, data: ReportIn, submission_key: str | None = None) ->
             actor=actor,
             action=AuditAction.CREATE,
             obj=concern,
-            persons=[child] if child is not None else [],
+            persons=[child],
             case_id=child_case.pk if child_case is not None else None,
             detail={
                 "channel": concern.channel,
@@ -427,7 +414,6 @@ def throttle_check(address: str) -> None:
     """Refuse a public submission if this address has sent too many in the last hour (HTTP 429)."""
     since = timezone.now() - timedelta(hours=1)
     key = sender_hash(address or "unknown")
-    ThrottleHit.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
     if ThrottleHit.objects.filter(sender_hash=key, at__gte=since).count() >= settings.CONCERN_PUBLIC_PER_HOUR:
         raise TooMany(
             _(
@@ -439,6 +425,8 @@ def throttle_check(address: str) -> None:
 
 
 def throttle_note(address: str) -> None:
+    """Count a saved public submission; hits older than a day are no longer needed and go."""
+    ThrottleHit.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
     ThrottleHit.objects.create(sender_hash=sender_hash(address or "unknown"), at=timezone.now())
 
 
@@ -463,7 +451,7 @@ def concern_assign(*, actor, concern_id, version=None) -> Concern:
         actor=actor,
         action=AuditAction.UPDATE,
         obj=concern,
-        persons=[concern.child_id] if concern.child_id else [],
+        persons=[concern.child_id],
         case_id=concern.case_id,
         detail={"assigned_to": actor.pk},
     )
@@ -508,10 +496,10 @@ def concern_match(
         )
     else:
         raise HelhedError(_("Vælg barnet, eller opret det som ny person."), field="person_id")
-    problem = policies.age_problem(child.birth_date, concern.received_at.date(), in_aftercare=_in_aftercare(child))
+    case = active_case_of(child)
+    problem = policies.age_problem(child.birth_date, concern.received_at.date(), in_aftercare=case is not None)
     if problem:
         raise HelhedError(problem, field="person_id", code="over_age")
-    case = active_case_of(child)
     if case is None and open_case:
         if concern.receiving_unit.kind not in CASE_OWNING_KINDS:
             raise HelhedError(_("Modtagelsen kan ikke eje sager. Åbn sagen fra en børnefamilieenhed."))
@@ -636,7 +624,7 @@ def concern_assess(*, actor, concern_id, data: AssessmentIn, version=None) -> Co
         actor=actor,
         action=AuditAction.CREATE,
         obj=assessment,
-        persons=[concern.child_id] if concern.child_id else [],
+        persons=[concern.child_id],
         case_id=concern.case_id,
         detail={"decision": decision, "acute_danger": data.acute_danger, "acute_track": concern.acute_track},
     )
@@ -659,7 +647,7 @@ def checklist_tick(*, actor, concern_id, code: str, note: str = "") -> Checklist
         actor=actor,
         action=AuditAction.UPDATE,
         obj=concern,
-        persons=[concern.child_id] if concern.child_id else [],
+        persons=[concern.child_id],
         case_id=concern.case_id,
         detail={"checklist": code, "version": policies.ACUTE_CHECKLIST_VERSION},
     )
@@ -695,7 +683,7 @@ def _make_letter(concern: Concern, kind: str, actor) -> ConcernLetter:
             actor=actor,
             action=AuditAction.CREATE,
             obj=letter,
-            persons=[concern.child_id] if concern.child_id else [],
+            persons=[concern.child_id],
             case_id=concern.case_id,
             detail={"kind": kind, "emailed": bool(letter.emailed_to)},
         )
@@ -809,7 +797,7 @@ def concern_close(*, actor, concern_id, reason: str = "", version=None) -> Conce
         actor=actor,
         action=AuditAction.UPDATE,
         obj=concern,
-        persons=[concern.child_id] if concern.child_id else [],
+        persons=[concern.child_id],
         case_id=concern.case_id,
         detail={"status": ConcernStatus.CLOSED},
     )

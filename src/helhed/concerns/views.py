@@ -284,7 +284,7 @@ def assess(request, concern_id: int):
         except HelhedError as exc:
             status = _service_error(form, exc)
         else:
-            messages.success(request, _("Vurderingen er gemt. 24-timersfristen er overholdt."))
+            messages.success(request, _("Vurderingen er gemt."))
             return redirect("concerns:detail", concern_id=concern_id)
     return _detail(request, concern_id, status=status, assessment_form=form, failed="assessment-heading")
 

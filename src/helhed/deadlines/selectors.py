@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Case,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -25,7 +26,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Collate, RowNumber, Trunc
+from django.db.models.functions import Cast, Collate, RowNumber, Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,11 +55,21 @@ def urgency(deadline: Deadline, now: datetime | None = None) -> str:
     return "later"
 
 
+REPORT_SOURCE = "concerns.concern"
+
+
 def my_deadlines(*, actor, limit: int = LIMIT) -> list[Deadline]:
-    """The actor's open deadlines on cases they may see, soonest first ('Mine frister')."""
+    """The actor's open deadlines, soonest first ('Mine frister'): on cases they may see, and those of a report
+    of concern they have taken that has no case yet (through the reports' own gatekeeper)."""
+    from helhed.concerns.selectors import concerns_visible_to
+
+    reports = concerns_visible_to(actor).annotate(key=Cast("id", CharField())).values("key")
     qs = (
         Deadline.objects.filter(owner=actor, status=DeadlineStatus.OPEN)
-        .filter(case__in=cases_visible_to(actor).values("id"))
+        .filter(
+            Q(case__in=cases_visible_to(actor).values("id"))
+            | Q(case__isnull=True, source_type=REPORT_SOURCE, source_id__in=reports)
+        )
         .select_related("case", "person")
         .order_by("due_at", "id")
     )

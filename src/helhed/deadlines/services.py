@@ -88,7 +88,7 @@ def deadlines_start(
             action=AuditAction.CREATE,
             object_type="deadlines.deadline",
             object_id=",".join(str(d.pk) for d in created),
-            persons=[person] if person is not None else [],
+            persons=[person],
             case_id=case.pk if case is not None else None,
             detail={"trigger": str(trigger), "rules": [d.rule_id for d in created], "source": source_type},
         )
@@ -124,7 +124,7 @@ def deadline_close(*, actor, deadline: Deadline, waive: bool = False, reason: st
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        persons=[locked.person_id] if locked.person_id else [],
+        persons=[locked.person_id],
         case_id=locked.case_id,
         reason=reason,
         detail={"status": str(to_status)},

@@ -577,3 +577,17 @@ def test_the_reception_list_and_my_reports_have_a_constant_query_count(town):
     assert Concern.objects.count() == 10
     large = (_count(reception, reverse("concerns:reception")), _count(mine, reverse("concerns:mine")))
     assert small == large
+
+
+def test_a_taken_report_without_a_child_is_on_mine_frister_of_the_taker_only(town):
+    concern = _file()
+    assert concern.case_id is None
+    services.concern_assign(actor=town.caseworker, concern_id=concern.pk)
+    page = login(Client(), town.caseworker).get(reverse("deadlines:mine"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Vurdering af underretningen inden for 24 timer" in html
+    assert reverse("concerns:detail", args=[concern.pk]) in html
+    # A caseworker outside the reception owns nothing here and sees nothing of it.
+    other = login(Client(), town.other_caseworker).get(reverse("deadlines:mine")).content.decode()
+    assert reverse("concerns:detail", args=[concern.pk]) not in other
