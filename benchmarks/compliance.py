@@ -4,8 +4,11 @@
         .venv/bin/python benchmarks/compliance.py --runs 7
 
 The compliance report runs as the analyst (every unit, 36 months by month and by quarter, all rules) and
-as a family-unit leader; 'Mine frister' as the demo caseworker. Each figure is the median and the worst of
-`--runs` runs after one warm-up, including the audit write each look makes.
+as a family-unit leader: first counting everything live (no stored counts), then the nightly refresh that
+stores the ended months and quarters (timed once, from nothing), then reading them from the store with this
+month and quarter live, and again after a write has made last month stale. 'Mine frister' runs as the demo
+caseworker. Each figure is the median and the worst of `--runs` runs after one warm-up, including the audit
+write each look makes.
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ def main() -> None:
     from django.db import connection
 
     from helhed.concerns.models import Concern
-    from helhed.deadlines import selectors
-    from helhed.deadlines.models import Deadline
+    from helhed.deadlines import policies, selectors, services
+    from helhed.deadlines.models import ComplianceCount, ComplianceSnapshot, Deadline
     from helhed.deadlines.policies import ComplianceFilter, Period
     from helhed.people.models import Person
 
@@ -61,14 +64,31 @@ def main() -> None:
     analyst, leader, worker = (users.get(username=u) for u in ("analytiker", "leder", "raadgiver"))
     first, last = date(2023, 12, 1), date(2026, 11, 1)
     results = {}
-    for period in (Period.MONTH, Period.QUARTER):
-        flt = ComplianceFilter(period=period, first=first, last=last)
-        results[f"compliance_analyst_{period}"] = timed(
-            lambda f=flt: selectors.compliance(actor=analyst, flt=f), args.runs
-        )
-        results[f"compliance_leader_{period}"] = timed(
-            lambda f=flt: selectors.compliance(actor=leader, flt=f), args.runs
-        )
+
+    def looks(label: str) -> None:
+        for period in (Period.MONTH, Period.QUARTER):
+            flt = ComplianceFilter(period=period, first=first, last=last)
+            results[f"{label}_analyst_{period}"] = timed(
+                lambda f=flt: selectors.compliance(actor=analyst, flt=f), args.runs
+            )
+            results[f"{label}_leader_{period}"] = timed(
+                lambda f=flt: selectors.compliance(actor=leader, flt=f), args.runs
+            )
+
+    ComplianceSnapshot.objects.all().delete()
+    ComplianceCount.objects.all().delete()
+    looks("live")
+    t0 = time.perf_counter()
+    refreshed = services.compliance_refresh(actor=None)
+    results["refresh_from_nothing"] = {"ms": round((time.perf_counter() - t0) * 1000, 1), **refreshed}
+    looks("stored")
+    # A deadline of last month closed late today: last month and its quarter are counted live again.
+    last_month = policies.bucket_spans(date(2026, 10, 1), date(2026, 10, 1), Period.MONTH)[0]
+    services.compliance_mark_stale([last_month[1]])
+    looks("stored_last_month_stale")
+    t0 = time.perf_counter()
+    refreshed = services.compliance_refresh(actor=None)
+    results["refresh_nightly_one_month"] = {"ms": round((time.perf_counter() - t0) * 1000, 1), **refreshed}
     rows = len(
         selectors.compliance(actor=analyst, flt=ComplianceFilter(period=Period.MONTH, first=first, last=last)).cells
     )

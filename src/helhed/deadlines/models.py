@@ -80,3 +80,41 @@ class DeadlineStatusChange(models.Model):
 
     class Meta:
         ordering = ["changed_at", "id"]
+
+
+class ComplianceSnapshot(models.Model):
+    """A settled bucket (a month or quarter that has ended) whose compliance counts are stored in
+    `ComplianceCount`, so the report reads them instead of counting a million deadlines again. A write to a
+    deadline due in the bucket deletes its snapshot (the report then counts it live again) until the nightly
+    refresh stores it anew (ADR 0010)."""
+
+    period = models.CharField(max_length=7)  # 'month' or 'quarter'
+    bucket = models.CharField(max_length=7)  # '2025-03' or '2025-Q1'
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "bucket"], name="compliance_snapshot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.bucket}"
+
+
+class ComplianceCount(models.Model):
+    """One stored cell of the compliance report: a settled bucket, a rule and the unit that owed it."""
+
+    period = models.CharField(max_length=7)
+    bucket = models.CharField(max_length=7)
+    rule_id = models.CharField(max_length=40)
+    unit = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveIntegerField()
+    met = models.PositiveIntegerField()
+    missed = models.PositiveIntegerField()
+    overdue = models.PositiveIntegerField()
+    waived = models.PositiveIntegerField()
+    median_seconds = models.FloatField(null=True, blank=True)  # start to close, met and missed only
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "bucket", "unit"], name="compliance_count_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} {self.rule_id} {self.unit_id}"

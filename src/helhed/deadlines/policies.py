@@ -307,6 +307,26 @@ def bucket_starts(first: date, last: date, period: Period) -> list[tuple[str, da
     return starts
 
 
+def bucket_spans(first: date, last: date, period: Period) -> list[tuple[str, datetime, datetime]]:
+    """Each bucket from `first` to `last` as (key, start, end), end exclusive (Copenhagen)."""
+    starts = bucket_starts(first, last, period)
+    return [(key, start, starts[i + 1][1]) for i, (key, start) in enumerate(starts[:-1])]
+
+
+def started_buckets(moments, now: datetime) -> set[tuple[Period, str]]:
+    """The (period, key) of the month and the quarter each moment falls in, for the buckets that have begun by
+    `now`: a deadline falling due in one of them changes figures that may have been stored. Buckets wholly in
+    the future are never stored, so a deadline due there invalidates nothing."""
+    keys: set[tuple[Period, str]] = set()
+    for moment in moments:
+        day = local(moment).date()
+        for period in Period:
+            first = bucket_start(day, period)
+            if datetime(first.year, first.month, 1, tzinfo=COPENHAGEN) <= now:
+                keys.add((period, bucket_key(first, period)))
+    return keys
+
+
 def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[start of month `first`, start of the month after `last`) as aware Copenhagen datetimes."""
     end = last + relativedelta(months=1)

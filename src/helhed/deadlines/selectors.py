@@ -3,9 +3,11 @@ compliance report (aggregate SQL) and its drill-down to the deadlines behind a c
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db import connection, transaction
@@ -40,7 +42,7 @@ from helhed.organisation.models import Role, Unit, User
 from helhed.organisation.selectors import actor_profile
 
 from . import policies
-from .models import Deadline, DeadlineStatus
+from .models import ComplianceCount, ComplianceSnapshot, Deadline, DeadlineStatus
 from .policies import ComplianceFilter, Outcome, Period
 
 LIMIT = 200
@@ -281,19 +283,33 @@ def _bucket_key(value, period: Period) -> str:
     return policies.bucket_key(local.date(), period)
 
 
-def _compliance_queryset(flt: ComplianceFilter, scope: frozenset[int] | None, now: datetime) -> QuerySet[Deadline]:
-    """The deadlines counted: due in the period, and either past due or closed (a deadline not yet due and
-    still open has no outcome yet)."""
-    start, end = policies.period_bounds(flt.first, flt.last)
-    qs = Deadline.objects.filter(due_at__gte=start, due_at__lt=end).filter(
-        Q(due_at__lt=now) | ~Q(status=DeadlineStatus.OPEN)
-    )
+_COUNTS = ("total", "met", "missed", "overdue", "waived")
+
+
+def _compliance_queryset(
+    spans: list[tuple[datetime, datetime]],
+    now: datetime,
+    *,
+    scope: frozenset[int] | None = None,
+    rule_id: str = "",
+    unit_id: int | None = None,
+) -> QuerySet[Deadline]:
+    """The deadlines counted: due in one of the spans, and either past due or closed (a deadline not yet due
+    and still open has no outcome yet)."""
+    merged: list[list[datetime]] = []
+    for start, end in sorted(spans):
+        if merged and merged[-1][1] >= start:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    within = reduce(operator.or_, (Q(due_at__gte=start, due_at__lt=end) for start, end in merged))
+    qs = Deadline.objects.filter(within).filter(Q(due_at__lt=now) | ~Q(status=DeadlineStatus.OPEN))
     if scope is not None:
         qs = qs.filter(unit_id__in=sorted(scope))
-    if flt.rule_id:
-        qs = qs.filter(rule_id=flt.rule_id)
-    if flt.unit_id is not None:
-        qs = qs.filter(unit_id=flt.unit_id)
+    if rule_id:
+        qs = qs.filter(rule_id=rule_id)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
     return qs
 
 
@@ -323,10 +339,24 @@ def _medians_by_window(qs: QuerySet[Deadline], period: Period) -> dict[tuple[str
     return {key: m for key, vals in values.items() if (m := policies.median(vals)) is not None}
 
 
-def _compliance_cells(
-    flt: ComplianceFilter, scope: frozenset[int] | None, unit_names: dict[int, str], now: datetime
-) -> list[ComplianceCell]:
-    qs = _compliance_queryset(flt, scope, now)
+def compliance_counts(
+    period: Period,
+    spans: list[tuple[str, datetime, datetime]],
+    now: datetime,
+    *,
+    scope: frozenset[int] | None = None,
+    rule_id: str = "",
+    unit_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Count the deadlines due in the buckets `spans` ((key, start, end), in order, contiguous or not) per
+    (bucket, rule, unit): total, met, missed, overdue, waived and the median seconds from start to close. One
+    aggregate query (GROUP BY), plus on SQLite one window query for the medians. No gatekeeper: the caller
+    limits the scope (the report) or stores the counts unscoped (`services.compliance_refresh`)."""
+    if not spans:
+        return []
+    qs = _compliance_queryset(
+        [(start, end) for _key, start, end in spans], now, scope=scope, rule_id=rule_id, unit_id=unit_id
+    )
     counts: dict[str, Any] = {
         "total": Count("id"),
         "met": Count("id", filter=Q(status=DeadlineStatus.MET)),
@@ -335,16 +365,19 @@ def _compliance_cells(
         "waived": Count("id", filter=Q(status=DeadlineStatus.WAIVED)),
     }
     postgres = connection.vendor == "postgresql"
-    bucket: Any = _bucket(flt.period)
+    bucket: Any = _bucket(period)
     keys_by_index: dict[int, str] = {}
     if postgres:
-        # Sort rows into the period's buckets by comparing with the buckets' start moments (width_bucket: a
-        # binary search giving 1..N) rather than converting every row to Copenhagen time and truncating it.
-        starts = policies.bucket_starts(flt.first, flt.last, flt.period)
-        keys_by_index = {i: key for i, (key, _start) in enumerate(starts[:-1], start=1)}
-        bucket = RawSQL(
-            'width_bucket("deadlines_deadline"."due_at", %s::timestamptz[])', ([start for _k, start in starts],)
-        )
+        # Sort rows into the buckets by comparing with the buckets' start moments (width_bucket: a binary
+        # search giving 1..N) rather than converting every row to Copenhagen time and truncating it. Rows
+        # between two requested spans fall in an index no span has, and the range filter leaves them out.
+        bounds: list[datetime] = []
+        for key, start, end in spans:
+            if not bounds or bounds[-1] != start:
+                bounds.append(start)
+            keys_by_index[len(bounds)] = key
+            bounds.append(end)
+        bucket = RawSQL('width_bucket("deadlines_deadline"."due_at", %s::timestamptz[])', (bounds,))
         seconds = Func(
             ExpressionWrapper(F("closed_at") - F("started_at"), output_field=DurationField()),
             template="EXTRACT(EPOCH FROM %(expressions)s)",
@@ -366,28 +399,69 @@ def _compliance_cells(
             rows: list[dict[str, Any]] = [dict(row) for row in grouped]
     else:
         rows = [dict(row) for row in grouped]
-    medians = {} if postgres or not rows else _medians_by_window(qs, flt.period)
-    cells = []
+    medians = {} if postgres or not rows else _medians_by_window(qs, period)
+    out = []
     for row in rows:
-        row["rule_id"], row["unit_id"] = row.pop("r"), row.pop("u")
-        bucket_key = keys_by_index[row["b"]] if postgres else _bucket_key(row["b"], flt.period)
-        key = (bucket_key, row["rule_id"], row["unit_id"])
-        seconds_median = row["median"] if postgres else medians.get(key)
-        unit_id = row["unit_id"]
-        cells.append(
-            ComplianceCell(
-                bucket=key[0],
-                rule_id=row["rule_id"],
-                unit_id=unit_id,
-                unit_name=unit_names.get(unit_id, "") if unit_id is not None else _("Uden enhed"),
-                total=row["total"],
-                met=row["met"],
-                missed=row["missed"],
-                overdue=row["overdue"],
-                waived=row["waived"],
-                median_days=policies.days(seconds_median),
-            )
+        key = keys_by_index[row["b"]] if postgres else _bucket_key(row["b"], period)
+        rule_of, unit_of = row["r"], row["u"]
+        out.append(
+            {
+                "bucket": key,
+                "rule_id": rule_of,
+                "unit_id": unit_of,
+                **{name: row[name] for name in _COUNTS},
+                "median_seconds": row["median"] if postgres else medians.get((key, rule_of, unit_of)),
+            }
         )
+    return out
+
+
+def _stored_counts(
+    flt: ComplianceFilter, keys: list[str], scope: frozenset[int] | None
+) -> tuple[set[str], list[dict[str, Any]]]:
+    """The buckets among `keys` whose counts are stored and fresh (see `services.compliance_refresh`), and
+    those counts within the actor's scope and the filter."""
+    if not keys:
+        return set(), []
+    fresh = set(ComplianceSnapshot.objects.filter(period=flt.period, bucket__in=keys).values_list("bucket", flat=True))
+    if not fresh:
+        return fresh, []
+    qs = ComplianceCount.objects.filter(period=flt.period, bucket__in=sorted(fresh))
+    if scope is not None:
+        qs = qs.filter(unit_id__in=sorted(scope))
+    if flt.rule_id:
+        qs = qs.filter(rule_id=flt.rule_id)
+    if flt.unit_id is not None:
+        qs = qs.filter(unit_id=flt.unit_id)
+    return fresh, list(qs.values("bucket", "rule_id", "unit_id", *_COUNTS, "median_seconds"))
+
+
+def _compliance_cells(
+    flt: ComplianceFilter, scope: frozenset[int] | None, unit_names: dict[int, str], now: datetime
+) -> list[ComplianceCell]:
+    """The report's cells: buckets that have ended and have stored counts are read from the store; the rest
+    (this month or quarter, and any bucket a recent write made stale) are counted live."""
+    spans = policies.bucket_spans(flt.first, flt.last, flt.period)
+    fresh, rows = _stored_counts(flt, [key for key, _start, end in spans if end <= now], scope)
+    rows += compliance_counts(
+        flt.period,
+        [span for span in spans if span[0] not in fresh],
+        now,
+        scope=scope,
+        rule_id=flt.rule_id,
+        unit_id=flt.unit_id,
+    )
+    cells = [
+        ComplianceCell(
+            bucket=row["bucket"],
+            rule_id=row["rule_id"],
+            unit_id=row["unit_id"],
+            unit_name=unit_names.get(row["unit_id"], "") if row["unit_id"] is not None else _("Uden enhed"),
+            **{name: row[name] for name in _COUNTS},
+            median_days=policies.days(row["median_seconds"]),
+        )
+        for row in rows
+    ]
     # As people read it: by bucket, then the rule's place in the rule table, then the unit's name.
     order = {rule_id: i for i, rule_id in enumerate(policies.known_rule_ids())}
     cells.sort(key=lambda c: (c.bucket, order.get(c.rule_id, 99), c.unit_name, c.unit_id or 0))

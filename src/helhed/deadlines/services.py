@@ -4,14 +4,16 @@ and stamp the overdue notices."""
 from __future__ import annotations
 
 import logging
+import operator
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection, send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +25,7 @@ from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
 
 from . import policies
-from .models import Deadline, DeadlineStatus, DeadlineStatusChange
+from .models import ComplianceCount, ComplianceSnapshot, Deadline, DeadlineStatus, DeadlineStatusChange
 from .rules import Notifier, Trigger
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,7 @@ def deadlines_start(
             continue  # already started by this source
         created.append(deadline)
     if created:
+        compliance_mark_stale([d.due_at for d in created])
         audit.record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -120,6 +123,7 @@ def deadline_close(*, actor, deadline: Deadline, waive: bool = False, reason: st
     )
     locked.status, locked.closed_at = to_status, when
     locked.save(update_fields=["status", "closed_at"])
+    compliance_mark_stale([locked.due_at])
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -163,6 +167,8 @@ def deadlines_attach(*, actor, source, person, case=None, owner=None) -> int:
         if owner is not None and row.status == DeadlineStatus.OPEN:
             row.owner = owner
     Deadline.objects.bulk_update(rows, ["person", "case", "unit", "owner"])
+    if case is not None:  # the unit that owes them may have changed
+        compliance_mark_stale([r.due_at for r in rows])
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -438,3 +444,76 @@ def deadlines_set_owner(*, actor, source, owner) -> int:
             detail={"owner": owner.pk},
         )
     return len(ids)
+
+
+# -- stored compliance counts (ADR 0010) --------------------------------------------------------------------
+# The compliance report reads the counts of ended months and quarters from `ComplianceCount` and counts only
+# the rest live. Every write of a deadline that has fallen due in a bucket that has begun deletes that
+# bucket's snapshot in the writer's transaction; the nightly refresh stores it again. On PostgreSQL a writer
+# holds a shared advisory lock from its invalidation until it commits and the refresh takes it exclusively
+# before it counts, so no write can slip between the refresh's count and its snapshot. SQLite runs one
+# write transaction at a time (IMMEDIATE), which gives the same guarantee.
+
+_COMPLIANCE_LOCK = 0x48454C48_0003  # any fixed key; "HELH" and this app's migration number
+
+
+def _compliance_lock(*, exclusive: bool) -> None:
+    if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [_COMPLIANCE_LOCK])
+
+
+def compliance_mark_stale(due_ats, *, now: datetime | None = None) -> int:
+    """Forget the stored counts of the months and quarters the deadlines `due_ats` fall due in (those that
+    have begun; nothing is stored for the future). Call it in the transaction that writes the deadlines.
+    Returns how many snapshots were deleted."""
+    keys = policies.started_buckets(due_ats, now or timezone.now())
+    if not keys:
+        return 0
+    _compliance_lock(exclusive=False)
+    which = reduce(operator.or_, (Q(period=period, bucket=key) for period, key in sorted(keys)))
+    deleted, _detail = ComplianceSnapshot.objects.filter(which).delete()
+    return deleted
+
+
+def compliance_refresh(*, actor=None, now: datetime | None = None) -> dict[str, int]:
+    """Count and store every ended month and quarter that has no snapshot, from the first deadline's month:
+    one transaction per bucket. Idempotent; the nightly job runs it (`helhed deadlines refresh-compliance`, or
+    the task `deadlines.tasks.compliance_refresh_task`). Returns {"buckets": n, "cells": m}."""
+    now = now or timezone.now()
+    first_due = Deadline.objects.aggregate(first=Min("due_at"))["first"]
+    buckets = cells = 0
+    if first_due is not None:
+        this_month = policies.local(now).date().replace(day=1)
+        for period in policies.Period:
+            spans = [
+                span
+                for span in policies.bucket_spans(policies.local(first_due).date(), this_month, period)
+                if span[2] <= now
+            ]
+            stored = set(ComplianceSnapshot.objects.filter(period=period).values_list("bucket", flat=True))
+            for span in spans:
+                if span[0] not in stored:
+                    cells += _compliance_store(period, span, now)
+                    buckets += 1
+    if buckets:
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="deadlines.compliance",
+            detail={"view": "compliance_refresh", "buckets": buckets, "cells": cells},
+        )
+    return {"buckets": buckets, "cells": cells}
+
+
+@transaction.atomic
+def _compliance_store(period: policies.Period, span: tuple[str, datetime, datetime], now: datetime) -> int:
+    from .selectors import compliance_counts
+
+    _compliance_lock(exclusive=True)
+    rows = compliance_counts(period, [span], now)
+    ComplianceCount.objects.filter(period=period, bucket=span[0]).delete()
+    ComplianceCount.objects.bulk_create([ComplianceCount(period=period, **row) for row in rows], batch_size=1000)
+    ComplianceSnapshot.objects.update_or_create(period=period, bucket=span[0], defaults={"computed_at": now})
+    return len(rows)

@@ -27,6 +27,7 @@ from helhed.concerns.models import (
 )
 from helhed.concerns.policies import ACUTE_CHECKLIST, feedback_owed, is_acute, reference
 from helhed.deadlines import policies as dl_policies
+from helhed.deadlines import services as deadline_services
 from helhed.deadlines.models import Deadline, DeadlineStatus, DeadlineStatusChange
 
 DESCRIPTIONS = [
@@ -317,4 +318,5 @@ def _seed(rng, anchor_now, kids, case_of, family_unit_of, workers_of, any_worker
     ChecklistItem.objects.bulk_create(checklist, batch_size=2000)
     Deadline.objects.bulk_create(deadlines, batch_size=2000)
     DeadlineStatusChange.objects.bulk_create(dl_changes, batch_size=2000)
+    deadline_services.compliance_mark_stale([d.due_at for d in deadlines])  # seeding on top of older data
     return len(concerns)

@@ -184,6 +184,10 @@ def test_home_sends_each_role_to_its_start_page(client, town):
     response = analyst.get("/")
     assert response.status_code == 200
     assert "cases/home_other.html" in [t.name for t in response.templates]
+    # The analyst's way to the figures: on the start page and in the menu (desktop and mobile drawer).
+    assert response.content.decode().count(f'href="{reverse("deadlines:compliance")}"') == 3
+    caseworker_home = client.get("/").content.decode()
+    assert f'href="{reverse("deadlines:compliance")}"' not in caseworker_home  # theirs is under 'Mine frister'
 
 
 @pytest.mark.django_db

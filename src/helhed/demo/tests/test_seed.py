@@ -24,3 +24,25 @@ def test_seed_makes_reports_with_their_deadlines(db):
     # Met means on time, missed means late.
     assert not Deadline.objects.filter(status=DeadlineStatus.MET, closed_at__gt=F("due_at")).exists()
     assert not Deadline.objects.filter(status=DeadlineStatus.MISSED, closed_at__lte=F("due_at")).exists()
+
+
+def test_the_seed_command_stores_the_ended_months_compliance(db):
+    from datetime import date
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from helhed.deadlines import selectors
+    from helhed.deadlines.models import ComplianceSnapshot
+    from helhed.deadlines.policies import ComplianceFilter, Period
+    from helhed.organisation.models import Role, User
+
+    call_command("demo", "seed", children=60, seed=5, notes_per_case=0, stdout=StringIO(), stderr=StringIO())
+    assert ComplianceSnapshot.objects.filter(period="month").count() >= 12
+    analyst = User.objects.filter(memberships__role=Role.ANALYST).first()
+    today = timezone.localdate()
+    flt = ComplianceFilter(period=Period.MONTH, first=date(today.year - 1, today.month, 1), last=today.replace(day=1))
+    stored = [c.as_dict() for c in selectors.compliance(actor=analyst, flt=flt).cells]
+    ComplianceSnapshot.objects.all().delete()
+    assert stored and [c.as_dict() for c in selectors.compliance(actor=analyst, flt=flt).cells] == stored

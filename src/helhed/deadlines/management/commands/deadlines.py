@@ -1,5 +1,6 @@
 """`helhed deadlines explain --trigger T --at ISO [--birth-date D] [--notifier N] [--placed] [--language da|en]`
-and `helhed deadlines notify-overdue` (the nightly overdue notices; prints a JSON summary)."""
+`helhed deadlines notify-overdue` (the nightly overdue notices) and `helhed deadlines refresh-compliance` (the
+nightly store of ended months' and quarters' compliance counts); both print a JSON summary."""
 
 from __future__ import annotations
 
@@ -31,7 +32,16 @@ class Command(BaseCommand):
             "two working days (each notice once); print the counts as JSON.",
         )
 
+        sub.add_parser(
+            "refresh-compliance",
+            help="Count and store the compliance figures of every ended month and quarter not stored yet (or "
+            "changed since); print the counts as JSON.",
+        )
+
     def handle(self, *args, action, **opts):
+        if action == "refresh-compliance":
+            self.stdout.write(json.dumps(services.compliance_refresh(actor=None)))
+            return
         if action == "notify-overdue":
             summary = services.notify_overdue(actor=None)
             self.stdout.write(json.dumps(summary, ensure_ascii=False))

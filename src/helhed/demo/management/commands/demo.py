@@ -8,6 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from helhed.core.context import channel
+from helhed.deadlines import services as deadline_services
 from helhed.demo import generator
 from helhed.people.models import Person
 
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                 reports_per_child=reports_per_child,
                 progress=lambda n: self.stderr.write(f"  {n} børn …") if children > 5000 else None,
             )
+            # The nightly job's work, once now: the compliance report reads the ended months from the store.
+            deadline_services.compliance_refresh(actor=None)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Syntetisk kommune: {result.children} børn, {result.persons} personer, {result.cases} sager, "
