@@ -209,6 +209,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_ENABLED = not _flag("HELHED_AXES_DISABLED", False)
+# How many reverse proxies in front of Helhed append to X-Forwarded-For (nginx: 1). The login lockout and the
+# public form's throttle then key on the client's address, not the proxy's (core/http.py).
+HELHED_TRUSTED_PROXIES = int(os.environ.get("HELHED_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "helhed.core.http.client_address"
 
 # Strict CSP: no inline script or style anywhere; everything comes from our own static files.
 CONTENT_SECURITY_POLICY = {

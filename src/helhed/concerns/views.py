@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from helhed.core import filestore
 from helhed.core.errors import HelhedError
 from helhed.core.forms import add_service_error
+from helhed.core.http import client_address
 from helhed.core.permissions import Perm, requires, user_has_perm
 from helhed.organisation.selectors import active_memberships
 from helhed.people import policies as cpr_policies
@@ -377,7 +378,7 @@ def public_report(request):
     form = PublicReportForm(request.POST or None, request.FILES or None, initial={"submission_key": uuid.uuid4().hex})
     status = 200
     if request.method == "POST":
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         try:
             services.throttle_check(address)
         except HelhedError as exc:

@@ -130,6 +130,21 @@ def test_too_many_from_one_address_gets_429(town, settings):
 
 
 @pytest.mark.django_db
+def test_behind_a_proxy_each_citizen_is_counted_by_their_own_address(town, settings):
+    """Behind nginx every request comes from 127.0.0.1: with one trusted proxy the throttle keys on the address
+    nginx appended to X-Forwarded-For, and an address the client put in front of it changes nothing."""
+    settings.CONCERN_PUBLIC_PER_HOUR = 1
+    settings.HELHED_TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    client = Client()
+    assert client.post(URL, _data(), HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 200
+    assert client.post(URL, _data(), HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
+    spoofed = "198.51.100.1, 203.0.113.5"
+    assert client.post(URL, _data(), HTTP_X_FORWARDED_FOR=spoofed, **proxy).status_code == 429
+    assert client.post(URL, _data(), HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy).status_code == 200
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "change, message",
     [
