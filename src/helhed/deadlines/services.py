@@ -291,7 +291,13 @@ def _deliverable(user) -> bool:
     return bool(user is not None and user.is_active and (user.email or "").strip())
 
 
-def _record_notice(*, actor, rows: list[Deadline], notice: str, recipients: list[str]) -> None:
+class NoticeNotSent(Exception):
+    """Not one of a batch's e-mails could be sent: the batch rolls back unstamped."""
+
+
+def _record_notice(
+    *, actor, rows: list[Deadline], notice: str, recipients: list[str], refused: list[str] | None = None
+) -> None:
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -302,6 +308,7 @@ def _record_notice(*, actor, rows: list[Deadline], notice: str, recipients: list
             "notice": notice,
             "count": len(rows),
             "recipients": recipients,
+            **({"refused": refused} if refused else {}),
             "by": getattr(actor, "username", "") or "system",
         },
     )
@@ -369,13 +376,25 @@ def _notify_leaders(*, actor, unit_id: int | None, ids: list[int], leaders: list
     if not rows:
         return 0
     deliverable = [u for u in leaders if _deliverable(u)]
+    sent: list[str] = []
+    refused: list[str] = []
     if deliverable:
         with translation.override("da"):
             subject, body = _leader_mail(rows[0].unit.name if rows[0].unit else _("ingen enhed"), rows)
-        messages = [EmailMessage(subject, body, None, [u.email]) for u in deliverable]
-        get_connection().send_messages(messages)
+        connection = get_connection()
+        for leader in deliverable:
+            # One e-mail per leader: a refused address must not make the others' notices go again tomorrow.
+            try:
+                connection.send_messages([EmailMessage(subject, body, None, [leader.email])])
+            except Exception:  # an SMTP error of any kind
+                log.exception("overdue notice to a leader (user %s) could not be sent", leader.pk)
+                refused.append(leader.username)
+            else:
+                sent.append(leader.username)
+        if not sent:
+            raise NoticeNotSent("no leader's notice could be sent")  # rolls back; tried again next run
     Deadline.objects.filter(pk__in=[d.pk for d in rows]).update(leader_notified_at=now)
-    _record_notice(actor=actor, rows=rows, notice="leader", recipients=[u.username for u in deliverable])
+    _record_notice(actor=actor, rows=rows, notice="leader", recipients=sent, refused=refused)
     return len(rows)
 
 

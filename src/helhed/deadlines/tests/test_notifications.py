@@ -136,3 +136,35 @@ def test_the_background_task_runs_the_same_service(town, open_case, started):
     # One e-mail to the owner and one to the leader, each listing both deadlines.
     assert len(mail.outbox) == 2
     assert all(m.body.count(open_case.journal_number) == 2 for m in mail.outbox)
+
+
+def test_a_refused_leader_address_does_not_send_the_others_notices_again(town, open_case, started, settings):
+    """Two leaders over the investigation group; the relay refuses one address. The other leader is told once,
+    the deadline is stamped, and the refusal is in the audit log; when every address is refused nothing is
+    stamped and the next run tries again."""
+    from helhed.organisation.models import Membership, Role
+
+    settings.EMAIL_BACKEND = "helhed.testing.mail.RefusingBackend"
+    Membership.objects.create(
+        user=town.other_leader, unit=town.investigation, role=Role.LEADER, valid_from="2020-01-01"
+    )
+    town.other_leader.email = "olga@kommune.refused"
+    town.other_leader.save(update_fields=["email"])
+    assert services.notify_overdue(now=THURSDAY) == {"owner_notices": 1, "leader_notices": 1}
+    assert sorted(m.to[0] for m in mail.outbox) == ["lene@kommune.invalid", "rikke@kommune.invalid"]
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, detail__notice="leader")
+    assert event.detail["recipients"] == [town.leader.username]
+    assert event.detail["refused"] == [town.other_leader.username]
+    assert services.notify_overdue(now=THURSDAY + timedelta(days=1)) == {"owner_notices": 0, "leader_notices": 0}
+    assert len(mail.outbox) == 2
+
+
+def test_when_every_leader_address_is_refused_the_notice_waits(town, open_case, started, settings):
+    settings.EMAIL_BACKEND = "helhed.testing.mail.RefusingBackend"
+    town.leader.email = "lene@kommune.refused"
+    town.leader.save(update_fields=["email"])
+    assert services.notify_overdue(now=THURSDAY) == {"owner_notices": 1, "leader_notices": 0, "failed": 1}
+    assert not Deadline.objects.filter(leader_notified_at__isnull=False).exists()
+    town.leader.email = "lene@kommune.invalid"
+    town.leader.save(update_fields=["email"])
+    assert services.notify_overdue(now=THURSDAY)["leader_notices"] == 1
