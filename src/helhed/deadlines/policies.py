@@ -122,8 +122,18 @@ def compute(
     birth_date: date | None = None,
     placed: bool = False,
     calendar: WorkingDays | None = None,
+    chosen: date | None = None,
+    reason: str = "",
 ) -> Due:
-    """When `rule_id` falls due for an event at `at` (aware). Birth-triggered rules need `birth_date`."""
+    """When `rule_id` falls due for an event at `at` (aware). Birth-triggered rules need `birth_date`.
+
+    `chosen`: a date the user set (e.g. the next review, chosen at a review) no later than the rule allows; the
+    due is then that date, explained with the `reason` and the statutory latest. Raises `HelhedError` for a
+    chosen date after the latest or before the event."""
+    if chosen is not None:
+        return _chosen(
+            rule_id, at=at, birth_date=birth_date, placed=placed, calendar=calendar, chosen=chosen, reason=reason
+        )
     calendar = calendar or WorkingDays()
     start_local = local(at)
     probe = rule_in_force(rule_id, start_local.date())
@@ -189,6 +199,31 @@ def compute(
         if due_day.day != start_day.day:
             text += _(" (måneden har ingen %(day)s., så fristen er månedens sidste dag)") % {"day": start_day.day}
     return Due(rule, due_day, start_day, _("frist %(due)s: %(text)s") % {"due": due_day.isoformat(), "text": text})
+
+
+def _chosen(rule_id, *, at, birth_date, placed, calendar, chosen: date, reason: str) -> Due:
+    latest = compute(rule_id, at=at, birth_date=birth_date, placed=placed, calendar=calendar)
+    latest_day = latest.due.date() if isinstance(latest.due, datetime) else latest.due
+    start_day = local(at).date()
+    if chosen > latest_day:
+        raise HelhedError(
+            _("Datoen må højst ligge %(latest)s (%(law)s %(paragraph)s).")
+            % {"latest": latest_day.isoformat(), "law": latest.rule.law, "paragraph": latest.rule.paragraph},
+            field="due_on",
+            code="after_latest",
+        )
+    if chosen < start_day:
+        raise HelhedError(_("Datoen kan ikke ligge før %(start)s.") % {"start": start_day.isoformat()}, field="due_on")
+    if not (reason or "").strip():
+        raise HelhedError(_("Skriv hvorfor datoen er valgt."), field="due_reason", code="reason_missing")
+    text = _("valgt %(start)s med begrundelsen: %(reason)s; %(law)s %(paragraph)s tillader senest %(latest)s") % {
+        "start": start_day.isoformat(),
+        "reason": reason.strip(),
+        "law": latest.rule.law,
+        "paragraph": latest.rule.paragraph,
+        "latest": latest_day.isoformat(),
+    }
+    return Due(latest.rule, chosen, start_day, _("frist %(due)s: %(text)s") % {"due": chosen.isoformat(), "text": text})
 
 
 # Deadline status transitions: an open deadline is met (on time), missed (met late) or waived (with a reason).

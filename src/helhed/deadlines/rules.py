@@ -30,6 +30,7 @@ class Trigger(StrEnum):
     ASSESSMENT_STARTED = "assessment_started"
     MEASURE_DECIDED = "measure_decided"
     MEASURE_STARTED = "measure_started"
+    PLAN_REVIEWED = "plan_reviewed"  # a review of the child's plan sets the next one
     BIRTH = "birth"
 
 
@@ -137,6 +138,17 @@ RULES: tuple[Rule, ...] = (
         sel="§ 70, stk. 2",
         title_da="Første opfølgning på planen",
         title_en="First review of the plan",
+    ),
+    *_pair(
+        "plan.review",
+        Trigger.PLAN_REVIEWED,
+        Unit.MONTHS,
+        6,
+        bl="§ 95",
+        sel="§ 70, stk. 2",
+        title_da="Næste opfølgning på planen",
+        title_en="Next review of the plan",
+        source="At least every 6 months after the first review; the review may set an earlier date with a reason",
     ),
     *_pair(
         "youth.plan_16",

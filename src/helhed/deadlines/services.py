@@ -45,11 +45,14 @@ def deadlines_start(
     placed: bool = False,
     birth_date: date | None = None,
     source=None,
+    due_on: date | None = None,
+    due_reason: str = "",
 ) -> list[Deadline]:
     """Start every deadline `trigger` sets off for the person (and case). Idempotent per source object.
 
     `person` may be None for a report of concern about a child not yet identified; `deadlines_attach` gives
-    the deadlines their child and case once the reception has matched the report."""
+    the deadlines their child and case once the reception has matched the report. `due_on` (with `due_reason`)
+    sets an earlier due than the rule's latest, e.g. the next plan review chosen at a review."""
     if timezone.is_naive(at):
         raise HelhedError(_("Tidspunktet mangler tidszone."), field="at")
     if at > timezone.now():
@@ -60,7 +63,12 @@ def deadlines_start(
     for rule_id in policies.rules_for(trigger, notifier=notifier, placed=placed):
         with record_language():
             due = policies.compute(
-                rule_id, at=at, birth_date=birth_date or getattr(person, "birth_date", None), placed=placed
+                rule_id,
+                at=at,
+                birth_date=birth_date or getattr(person, "birth_date", None),
+                placed=placed,
+                chosen=due_on,
+                reason=due_reason,
             )
             title = due.rule.title_da
         try:

@@ -12,6 +12,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helhed.core.errors import HelhedError
 from helhed.deadlines import policies
 from helhed.deadlines.rules import RULES, Law, Notifier, Trigger, Unit
 
@@ -198,3 +199,27 @@ def test_cli_explain_prints_json():
         "24, 25, 26 and 31 December and 1 January are not working days",
     }
     assert rows[0]["due"] == "2026-12-24T10:00:00+01:00"
+
+
+def test_a_review_may_choose_an_earlier_next_review_with_a_reason():
+    at = datetime(2026, 11, 22, 10, 0, tzinfo=policies.COPENHAGEN)
+    latest = policies.compute("plan.review", at=at)
+    assert latest.due == date(2027, 5, 22) and latest.rule.paragraph == "§ 95"
+    due = policies.compute("plan.review", at=at, chosen=date(2027, 2, 1), reason="Skoleskift i januar")
+    assert due.due == date(2027, 2, 1)
+    assert "Skoleskift i januar" in due.explanation and "2027-05-22" in due.explanation
+
+
+@pytest.mark.parametrize(
+    ("chosen", "reason", "code"),
+    [
+        (date(2027, 5, 23), "For sent", "after_latest"),  # a day after the statutory latest
+        (date(2026, 11, 21), "Før opfølgningen", "invalid"),
+        (date(2027, 2, 1), "  ", "reason_missing"),
+    ],
+)
+def test_a_chosen_date_outside_the_law_or_without_a_reason_is_refused(chosen, reason, code):
+    at = datetime(2026, 11, 22, 10, 0, tzinfo=policies.COPENHAGEN)
+    with pytest.raises(HelhedError) as exc:
+        policies.compute("plan.review", at=at, chosen=chosen, reason=reason)
+    assert exc.value.code == code
