@@ -198,6 +198,16 @@ def deadlines_meet_for(*, actor, source, rule_ids, at=None) -> list[Deadline]:
     return closed
 
 
+def deadlines_meet_on_case(*, actor, case, rule_ids, at=None) -> list[Deadline]:
+    """Mark the case's open deadlines under `rule_ids` as met now (on time or late by the clock), whatever
+    started them: e.g. an approved plan meets `plan.create`, a review meets `plan.first_review`/`plan.review`."""
+    closed = []
+    rows = Deadline.objects.filter(case=case, rule_id__in=list(rule_ids), status=DeadlineStatus.OPEN).order_by("id")
+    for row in rows:
+        closed.append(deadline_close(actor=actor, deadline=row, at=at))
+    return closed
+
+
 # -- overdue notices ----------------------------------------------------------------------------------------
 # The nightly job (`helhed deadlines notify-overdue`, or the task `deadlines.tasks.notify_overdue_task`) tells
 # the owner once when a deadline has passed, and the unit's leaders once when it is still open more than two

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from helhed.core.errors import Conflict, HelhedError
 from helhed.core.models import AuditEvent
-from helhed.deadlines import services
+from helhed.deadlines import policies, services
 from helhed.deadlines.models import Deadline, DeadlineStatus
 from helhed.deadlines.policies import COPENHAGEN
 from helhed.deadlines.rules import Notifier, Trigger
@@ -84,3 +84,31 @@ def test_waive_requires_a_reason(town, open_case):
     assert Deadline.objects.get(pk=assess.pk).status == DeadlineStatus.OPEN
     waived = services.deadline_close(actor=town.caseworker, deadline=assess, waive=True, reason="Dublet af anden")
     assert waived.status == DeadlineStatus.WAIVED
+
+
+def test_meeting_a_cases_deadlines_by_rule(town, open_case):
+    at = timezone.now() - timedelta(days=10)
+    started = services.deadlines_start(
+        actor=town.caseworker, trigger=Trigger.MEASURE_DECIDED, at=at, person=open_case.child, case=open_case
+    )
+    assert [d.rule_id for d in started] == ["plan.create"]
+    closed = services.deadlines_meet_on_case(actor=town.caseworker, case=open_case, rule_ids=["plan.create"])
+    assert [d.status for d in closed] == [DeadlineStatus.MET]
+    assert services.deadlines_meet_on_case(actor=town.caseworker, case=open_case, rule_ids=["plan.create"]) == []
+
+
+def test_a_chosen_next_review_is_the_deadlines_due(town, open_case):
+    at = timezone.now() - timedelta(days=1)
+    latest = policies.compute("plan.review", at=at).due
+    chosen = latest - timedelta(days=30)
+    (deadline,) = services.deadlines_start(
+        actor=town.caseworker,
+        trigger=Trigger.PLAN_REVIEWED,
+        at=at,
+        person=open_case.child,
+        case=open_case,
+        due_on=chosen,
+        due_reason="Skoleskift",
+    )
+    assert timezone.localtime(deadline.due_at, policies.COPENHAGEN).date() == chosen
+    assert "Skoleskift" in deadline.explanation
