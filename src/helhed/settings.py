@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "helhed.cases",
     "helhed.deadlines",
     "helhed.concerns",
+    "helhed.meetings",
     "helhed.demo",
 ]
 
@@ -273,6 +274,8 @@ BREAK_GLASS_MINUTES = int(os.environ.get("HELHED_BREAK_GLASS_MINUTES", "120"))
 
 # Reports of concern (concerns app).
 HELHED_MUNICIPALITY_NAME = os.environ.get("HELHED_MUNICIPALITY_NAME", "Helhed Kommune")
+# The domain in meeting invitations' calendar UIDs (the same meeting updates, never duplicates, a calendar entry).
+HELHED_CALENDAR_DOMAIN = os.environ.get("HELHED_CALENDAR_DOMAIN", "helhed.invalid")
 # BL § 137 requires receipts to professionals; receipts to citizens are the municipality's choice.
 CONCERN_CITIZEN_RECEIPTS = _flag("HELHED_CONCERN_CITIZEN_RECEIPTS", True)
 # The unit that receives reports it cannot route by the child's case or the notifier's district (unit code).

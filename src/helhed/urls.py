@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("helhed.cases.urls")),
     path("", include("helhed.deadlines.urls")),
     path("", include("helhed.concerns.urls")),
+    path("", include("helhed.meetings.urls")),
     path("", include("helhed.organisation.urls")),
     path("api/v1/", api.urls),
 ]

@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -1305,6 +1306,312 @@ UI_LOOKS += [
         ),
         prepare=_page_concern_answered,
         status=302,
+    ),
+]
+
+
+def _meeting(w: World, *, held: bool = False) -> None:
+    """A network meeting on the child's case tomorrow, with the teacher invited, a minutes point and a decision
+    the teacher owns. `held`: the meeting began an hour ago and is marked held."""
+    from helhed.meetings import services as meeting_services
+    from helhed.meetings.models import Meeting
+
+    start = timezone.now() + timedelta(days=1)
+    meeting = meeting_services.meeting_schedule(
+        actor=w.town.caseworker,
+        case_id=w.case.pk,
+        data=meeting_services.MeetingIn(
+            kind="network",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Rådhuset",
+            staff_ids=[w.town.teacher.pk],
+            externals=[meeting_services.ExternalIn(kind="parent", name="Pia Auditsen", role="mor")],
+        ),
+    )
+    meeting_services.minutes_add(actor=w.town.caseworker, meeting_id=meeting.pk, title="Skolen", body="Opdigtet.")
+    w.extra["decision"] = meeting_services.decision_add(
+        actor=w.town.caseworker,
+        meeting_id=meeting.pk,
+        data=meeting_services.DecisionIn(
+            text="Klassen får en ekstra voksen.", owner_id=w.town.teacher.pk, due_on=(start + timedelta(days=7)).date()
+        ),
+    )
+    if held:
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+        meeting_services.meeting_hold(actor=w.town.caseworker, meeting_id=meeting.pk)
+    meeting.refresh_from_db()
+    w.extra["meeting"] = meeting
+
+
+def _meeting_started(w: World) -> None:
+    """A meeting that began a moment ago and can be marked held."""
+    from helhed.meetings.models import Meeting
+
+    _meeting(w)
+    Meeting.objects.filter(pk=w.extra["meeting"].pk).update(starts_at=timezone.now())
+
+
+def _meeting_url(name: str, *extra):
+    return lambda w: _url(name, w.extra["meeting"].pk, *extra)
+
+
+def _meeting_version(w: World) -> int:
+    w.extra["meeting"].refresh_from_db()
+    return w.extra["meeting"].version
+
+
+def _meeting_api(path: str) -> Callable[[World], str]:
+    return lambda w: "/api/v1/meetings/" + path.format(meeting=w.extra["meeting"].pk, case=w.case.pk)
+
+
+UI_LOOKS += [
+    Look(
+        "meetings:case_meetings",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("meetings:case_meetings", w.case.pk)),
+    ),
+    Look(
+        "meetings:case_meetings",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("meetings:case_meetings", w.case.pk),
+            {
+                "kind": "network",
+                "day": (timezone.localdate() + timedelta(days=3)).isoformat(),
+                "start": "10:00",
+                "end": "11:00",
+                "location": "Rådhuset",
+                "chair": w.town.caseworker.pk,
+                "ext-TOTAL_FORMS": "0",
+                "ext-INITIAL_FORMS": "0",
+            },
+        ),
+        status=302,
+        label="schedule",
+    ),
+    Look(
+        "meetings:detail",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_meeting_url("meetings:detail")(w)),
+        prepare=_meeting,
+    ),
+    Look(
+        "meetings:minutes_add",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _meeting_url("meetings:minutes_add")(w), {"title": "T", "body": "B", "visibility": "family"}
+        ),
+        prepare=_meeting,
+        status=302,
+    ),
+    Look(
+        "meetings:decision_add",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _meeting_url("meetings:decision_add")(w),
+            {
+                "text": "Skolen holder et møde med forældrene.",
+                "binding": "on",
+                "owner": w.town.teacher.pk,
+                "due_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
+                "visibility": "family",
+            },
+        ),
+        prepare=_meeting,
+        status=302,
+    ),
+    Look(
+        "meetings:attendance",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _meeting_url("meetings:attendance")(w),
+            {f"p-{w.extra['meeting'].participants.get(user=w.town.teacher).pk}": "present"},
+        ),
+        prepare=_meeting,
+        status=302,
+    ),
+    Look(
+        "meetings:hold",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_meeting_url("meetings:hold")(w), {"version": _meeting_version(w)}),
+        prepare=_meeting_started,
+        status=302,
+    ),
+    Look(
+        "meetings:cancel",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_meeting_url("meetings:cancel")(w), {"version": _meeting_version(w), "reason": "Syg"}),
+        prepare=_meeting,
+        status=302,
+    ),
+    Look(
+        "meetings:send_minutes",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_meeting_url("meetings:send_minutes")(w), {"version": _meeting_version(w)}),
+        prepare=lambda w: _meeting(w, held=True),
+        status=302,
+    ),
+    Look(
+        "meetings:minutes_pdf",
+        "teacher",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_meeting_url("meetings:minutes_pdf")(w)),
+        prepare=_meeting,
+    ),
+    Look("meetings:tasks", "teacher", AuditAction.LIST, lambda w, c: c.get(_url("meetings:tasks")), prepare=_meeting),
+    Look(
+        "meetings:task_status",
+        "teacher",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("meetings:task_status", w.extra["decision"].pk),
+            {"status": "done", "version": w.extra["decision"].version},
+        ),
+        prepare=_meeting,
+        status=302,
+    ),
+    Look("meetings:mine", "teacher", AuditAction.LIST, lambda w, c: c.get(_url("meetings:mine")), prepare=_meeting),
+    Look(
+        "meetings:aftaleforum",
+        "leader",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("meetings:aftaleforum")),
+        prepare=_meeting,
+        object_type="meetings.meeting",
+    ),
+]
+
+API_LOOKS += [
+    Look(
+        "GET /api/v1/meetings/tasks",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get("/api/v1/meetings/tasks"),
+        prepare=_meeting,
+    ),
+    Look(
+        "POST /api/v1/meetings/tasks/{decision_id}",
+        "teacher",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"/api/v1/meetings/tasks/{w.extra['decision'].pk}", {"status": "done"}),
+        prepare=_meeting,
+    ),
+    Look(
+        "GET /api/v1/meetings/mine",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get("/api/v1/meetings/mine"),
+        prepare=_meeting,
+    ),
+    Look(
+        "GET /api/v1/meetings/aftaleforum",
+        "leader",
+        AuditAction.LIST,
+        lambda w, c: c.get("/api/v1/meetings/aftaleforum"),
+        prepare=_meeting,
+        object_type="meetings.meeting",
+    ),
+    Look(
+        "GET /api/v1/meetings/cases/{case_id}",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/meetings/cases/{w.case.pk}"),
+    ),
+    Look(
+        "POST /api/v1/meetings/cases/{case_id}",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/meetings/cases/{w.case.pk}",
+            {
+                "kind": "aftaleforum",
+                "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+                "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+                "location": "Rådhuset",
+            },
+        ),
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/meetings/{meeting_id}",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_meeting_api("{meeting}")(w)),
+        prepare=_meeting,
+    ),
+    Look(
+        "POST /api/v1/meetings/{meeting_id}/minutes",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, _meeting_api("{meeting}/minutes")(w), {"title": "T", "body": "B"}),
+        prepare=_meeting,
+        status=201,
+    ),
+    Look(
+        "POST /api/v1/meetings/{meeting_id}/decisions",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            _meeting_api("{meeting}/decisions")(w),
+            {
+                "text": "T",
+                "owner_id": w.town.teacher.pk,
+                "due_on": (timezone.localdate() + timedelta(days=9)).isoformat(),
+            },
+        ),
+        prepare=_meeting,
+        status=201,
+    ),
+    Look(
+        "POST /api/v1/meetings/{meeting_id}/attendance",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c,
+            _meeting_api("{meeting}/attendance")(w),
+            {"attendance": {str(w.extra["meeting"].participants.get(user=w.town.teacher).pk): "present"}},
+        ),
+        prepare=_meeting,
+    ),
+    Look(
+        "POST /api/v1/meetings/{meeting_id}/hold",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _meeting_api("{meeting}/hold")(w), {}),
+        prepare=_meeting_started,
+    ),
+    Look(
+        "POST /api/v1/meetings/{meeting_id}/cancel",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _meeting_api("{meeting}/cancel")(w), {"reason": "Syg"}),
+        prepare=_meeting,
+    ),
+    Look(
+        "POST /api/v1/meetings/{meeting_id}/send-minutes",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _meeting_api("{meeting}/send-minutes")(w), {}),
+        prepare=lambda w: _meeting(w, held=True),
+    ),
+    Look(
+        "GET /api/v1/meetings/{meeting_id}/minutes.pdf",
+        "teacher",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_meeting_api("{meeting}/minutes.pdf")(w)),
+        prepare=_meeting,
     ),
 ]
 

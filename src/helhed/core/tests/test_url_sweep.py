@@ -285,6 +285,19 @@ _VALID_BODIES = {
     ("POST", "/api/v1/concerns/{concern_id}/checklist"): {"code": "danger_assessed"},
     ("POST", "/api/v1/concerns/{concern_id}/letters"): {"kind": "receipt"},
     ("POST", "/api/v1/concerns/{concern_id}/close"): {},
+    ("POST", "/api/v1/meetings/tasks/{decision_id}"): {"status": "done"},
+    ("POST", "/api/v1/meetings/cases/{case_id}"): {
+        "kind": "network",
+        "starts_at": "2030-01-02T10:00:00+01:00",
+        "ends_at": "2030-01-02T11:00:00+01:00",
+        "location": "Rådhuset",
+    },
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes"): {"title": "T", "body": "B"},
+    ("POST", "/api/v1/meetings/{meeting_id}/decisions"): {"text": "T", "owner_id": 1, "due_on": "2030-01-03"},
+    ("POST", "/api/v1/meetings/{meeting_id}/attendance"): {"attendance": {}},
+    ("POST", "/api/v1/meetings/{meeting_id}/hold"): {},
+    ("POST", "/api/v1/meetings/{meeting_id}/cancel"): {"reason": "Syg"},
+    ("POST", "/api/v1/meetings/{meeting_id}/send-minutes"): {},
 }
 
 
@@ -302,6 +315,8 @@ def _fill(path: str) -> str:
         "concern_id",
         "letter_id",
         "attachment_id",
+        "meeting_id",
+        "decision_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path
