@@ -87,9 +87,9 @@ def _detail(request, meeting_id, *, status: int = 200, **forms) -> HttpResponse:
         view=view,
         meeting=view.meeting,
         tab="meetings",
-        minutes_form=forms.get("minutes_form") or MinutesForm(),
-        decision_form=forms.get("decision_form") or DecisionForm(staff_users=staff),
-        cancel_form=forms.get("cancel_form") or CancelForm(initial={"version": view.meeting.version}),
+        minutes_form=forms.get("minutes_form") or MinutesForm(prefix="minutes"),
+        decision_form=forms.get("decision_form") or DecisionForm(staff_users=staff, prefix="decision"),
+        cancel_form=forms.get("cancel_form") or CancelForm(initial={"version": view.meeting.version}, prefix="cancel"),
         attendance_choices=ATTENDANCE_CHOICES,
         error=forms.get("error"),
     )
@@ -121,7 +121,7 @@ def minutes_add(request, meeting_id: int):
     return _post(
         request,
         meeting_id,
-        MinutesForm(request.POST),
+        MinutesForm(request.POST, prefix="minutes"),
         lambda d: services.minutes_add(actor=request.user, meeting_id=meeting_id, **d),
         _("Punktet er tilføjet referatet."),
         "minutes_form",
@@ -132,7 +132,7 @@ def minutes_add(request, meeting_id: int):
 @require_POST
 def decision_add(request, meeting_id: int):
     view = selectors.meeting_detail(actor=request.user, meeting_id=meeting_id)
-    form = DecisionForm(request.POST, staff_users=_staff_users(view.access, request.user))
+    form = DecisionForm(request.POST, staff_users=_staff_users(view.access, request.user), prefix="decision")
     return _post(
         request,
         meeting_id,
@@ -174,7 +174,7 @@ def cancel(request, meeting_id: int):
     return _post(
         request,
         meeting_id,
-        CancelForm(request.POST),
+        CancelForm(request.POST, prefix="cancel"),
         lambda d: services.meeting_cancel(
             actor=request.user, meeting_id=meeting_id, reason=d["reason"], version=d["version"]
         ),

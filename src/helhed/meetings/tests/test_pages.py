@@ -109,7 +109,12 @@ def test_a_decision_without_an_owner_is_refused_in_danish(team, open_case):
     client = login(Client(), team.caseworker)
     response = client.post(
         reverse("meetings:decision_add", args=[meeting.pk]),
-        {"text": "Noget skal ske", "owner": "", "due_on": "2030-01-01", "visibility": "family"},
+        {
+            "decision-text": "Noget skal ske",
+            "decision-owner": "",
+            "decision-due_on": "2030-01-01",
+            "decision-visibility": "family",
+        },
     )
     assert response.status_code == 400
     assert "En beslutning skal have en ansvarlig person" in response.content.decode()
