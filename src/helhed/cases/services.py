@@ -452,6 +452,70 @@ def team_set_responsible(
 
 
 @transaction.atomic
+def case_transfer(*, actor, case_id: int, to_unit: Unit, to_caseworker, reason: str) -> Case:
+    """Move the case to another responsible unit with a new responsible caseworker, who also becomes the parents'
+    contact: one step, so the case never has no responsible caseworker or two. The previous responsible
+    caseworker stays on the team as a caseworker until taken off. Called by an accepted handover
+    (`flow.services.handover_accept`), which has checked the handover itself."""
+    access = case_for(actor, case_id, need=CasePerm.MANAGE_TEAM, audit_action=None, lock=True)
+    case = access.case
+    if to_unit.kind not in CASE_OWNING_KINDS:
+        raise HelhedError(_("Sagen kan kun overdrages til en enhed, der har sager."), field="to_unit")
+    unit = _membership_unit(to_caseworker, roles={Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER})
+    member_units = {m.unit_id for m in active_memberships(to_caseworker)}
+    if unit is None or to_unit.pk not in member_units:
+        raise HelhedError(
+            _("Den nye ansvarlige rådgiver skal være rådgiver i %(unit)s.") % {"unit": to_unit.name},
+            field="to_caseworker",
+        )
+    now, today = timezone.now(), timezone.localdate()
+    from_unit = case.responsible_unit
+    TeamMember.objects.filter(case=case, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True).update(
+        role=TeamRole.CASEWORKER
+    )
+    TeamMember.objects.filter(case=case, is_parent_contact=True, valid_to__isnull=True).update(is_parent_contact=False)
+    member = TeamMember.objects.filter(case=case, user=to_caseworker, valid_to__isnull=True).first()
+    if member:
+        member.role, member.is_parent_contact, member.unit = TeamRole.RESPONSIBLE_CASEWORKER, True, to_unit
+        member.save(update_fields=["role", "is_parent_contact", "unit"])
+    else:
+        member = TeamMember.objects.create(
+            case=case,
+            user=to_caseworker,
+            unit=to_unit,
+            role=TeamRole.RESPONSIBLE_CASEWORKER,
+            is_parent_contact=True,
+            valid_from=today,
+            added_by=actor,
+            added_at=now,
+        )
+    case.responsible_unit = to_unit
+    _bump(case, "responsible_unit")
+    with record_language():
+        timeline_add(
+            person_id=case.child_id,
+            case=case,
+            kind="case_transferred",
+            title=_("Sagen er overdraget fra %(from)s til %(to)s; %(name)s er ansvarlig rådgiver")
+            % {"from": from_unit.name, "to": to_unit.name, "name": to_caseworker.get_full_name()},
+            actor=actor,
+            administration=to_unit.administration.code,
+            shared_with_team=True,
+            obj=case,
+        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        persons=[case.child_id],
+        case_id=case.pk,
+        reason=reason,
+        detail={"from_unit": from_unit.pk, "to_unit": to_unit.pk, "responsible": to_caseworker.username},
+    )
+    return case
+
+
+@transaction.atomic
 def team_set_parent_contact(*, actor, case_id: int, member_id: int, version: int | None = None) -> TeamMember:
     """Name the one person the parents contact ('tydeligt for forældre, hvor de skal henvende sig')."""
     access = case_for(actor, case_id, need=CasePerm.MANAGE_TEAM, audit_action=None, lock=True)

@@ -182,3 +182,17 @@ def responsible_open_case_count(user) -> int:
         .distinct()
         .count()
     )
+
+
+def unit_staff(unit, roles, *, with_parent: bool = False, on: date | None = None) -> list:
+    """The active users holding one of `roles` in `unit` (and, with `with_parent`, in its parent unit: a family
+    unit's leader leads its groups), by name. No audit: staff are not citizens' data."""
+    from .models import User
+
+    on = on or timezone.localdate()
+    unit_ids = [unit.pk] + ([unit.parent_id] if with_parent and unit.parent_id else [])
+    user_ids = (
+        Membership.objects.filter(_active_on(on), unit_id__in=unit_ids, role__in=list(roles), user__is_active=True)
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=user_ids).order_by("first_name", "last_name", "id"))

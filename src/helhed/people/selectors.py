@@ -100,3 +100,19 @@ def person_by_cpr(number: str) -> Person | None:
     while person is not None and person.merged_into_id:
         person = person.merged_into
     return person
+
+
+def custody_holders(person: Person) -> list[Person]:
+    """The person's custody holders (forældremyndighedsindehavere) now; parents when none is recorded. No audit:
+    the calling service records its own event about the child (e.g. a letter to them)."""
+    from django.utils import timezone
+
+    from .models import RelationKind
+
+    today = timezone.localdate()
+    current = Relation.objects.filter(person=person).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    for kind in (RelationKind.CUSTODY_HOLDER, RelationKind.PARENT):
+        rows = [r.relative for r in current.filter(kind=kind).select_related("relative").order_by("id")]
+        if rows:
+            return rows
+    return []
