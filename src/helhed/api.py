@@ -12,9 +12,11 @@ from helhed.core.api import router as audit_router
 from helhed.core.apiauth import API_AUTH
 from helhed.core.errors import HelhedError
 from helhed.deadlines.api import router as deadlines_router
+from helhed.flow.api import router as flow_router
 from helhed.meetings.api import router as meetings_router
 from helhed.organisation.api import router as organisation_router
 from helhed.people.api import router as persons_router
+from helhed.plans.api import router as plans_router
 
 api = NinjaAPI(
     title="Helhed API",
@@ -34,6 +36,8 @@ api.add_router("/audit", audit_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/concerns", concerns_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/flow", flow_router)
+api.add_router("/cases", plans_router)
 api.add_router("/organisation", organisation_router)
 
 

@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "helhed.deadlines",
     "helhed.concerns",
     "helhed.meetings",
+    "helhed.flow",
+    "helhed.plans",
     "helhed.demo",
 ]
 

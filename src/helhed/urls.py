@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("helhed.deadlines.urls")),
     path("", include("helhed.concerns.urls")),
     path("", include("helhed.meetings.urls")),
+    path("", include("helhed.flow.urls")),
+    path("", include("helhed.plans.urls")),
     path("", include("helhed.organisation.urls")),
     path("api/v1/", api.urls),
 ]

@@ -40,3 +40,13 @@ def check_not_too_early(value: date | None, *, field: str) -> None:
 
 def fits_db_int(value: int | None) -> bool:
     return value is None or -MAX_DB_INT <= value <= MAX_DB_INT
+
+
+def as_pk(value) -> int:
+    """A primary key from user input (a path, a form, JSON): a positive integer that fits the database, else 0,
+    which no row has (so a lookup answers 'not found' rather than a 500)."""
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit():
+        return 0
+    number = int(text)
+    return number if 0 < number <= MAX_DB_INT else 0

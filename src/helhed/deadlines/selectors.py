@@ -115,6 +115,16 @@ def deadlines_of_source(source) -> list[Deadline]:
     )
 
 
+def deadlines_on_case(case, rule_ids) -> list[Deadline]:
+    """A case's open deadlines under `rule_ids`, soonest first (e.g. the child's plan shows its own). The caller
+    has already passed the gatekeeper for the case and audits its own view of it."""
+    return list(
+        Deadline.objects.filter(case=case, rule_id__in=list(rule_ids), status=DeadlineStatus.OPEN).order_by(
+            "due_at", "id"
+        )
+    )
+
+
 # -- the leaders' team view ----------------------------------------------------------------------------
 
 TEAM_LIMIT = 500

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +14,7 @@ from helhed.organisation.models import UnitKind
 
 from .models import HandoverStatus
 
+StrOrPromise = str | Promise
 FLOW_VERSION = "2026-11"  # the version of the tracks, guidelines and checklist below
 
 
@@ -20,9 +22,9 @@ FLOW_VERSION = "2026-11"  # the version of the tracks, guidelines and checklist 
 class Stage:
     key: str  # "<track>.<stage>"
     track: str
-    title: str
+    title: StrOrPromise
     unit_kinds: frozenset[str]  # the kinds of unit that take cases in this stage
-    guideline: str  # which cases belong here (Copenhagen's strategy papers; configurable with the version)
+    guideline: StrOrPromise  # which cases belong here (Copenhagen's strategy papers; configurable with the version)
 
 
 STAGES: dict[str, Stage] = {
@@ -115,7 +117,7 @@ def unit_takes(unit_kind: str, stage_key: str) -> bool:
 @dataclass(frozen=True)
 class ChecklistItem:
     code: str
-    text: str
+    text: StrOrPromise
 
 
 CHECKLIST: tuple[ChecklistItem, ...] = (

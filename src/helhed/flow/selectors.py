@@ -12,6 +12,7 @@ from helhed.cases.policies import CasePerm
 from helhed.core import audit
 from helhed.core.errors import NotFound
 from helhed.core.models import AuditAction
+from helhed.core.validation import as_pk
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit
 from helhed.organisation.selectors import actor_profile, unit_staff
 
@@ -63,7 +64,7 @@ class HandoverView:
 def handover_detail(*, actor, handover_id) -> HandoverView:
     handover = (
         Handover.objects.select_related("case", "case__child", "from_unit", "to_unit", "meeting", "proposed_by")
-        .filter(pk=handover_id if str(handover_id).isdigit() else None)
+        .filter(pk=as_pk(handover_id))
         .first()
     )
     if handover is None:

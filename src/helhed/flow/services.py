@@ -19,7 +19,7 @@ from helhed.core.concurrency import bump_version, check_version
 from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
-from helhed.core.validation import check_length
+from helhed.core.validation import as_pk, check_length
 from helhed.meetings import services as meeting_services
 from helhed.meetings.models import MeetingKind, MeetingStatus
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit, User
@@ -108,7 +108,7 @@ def handover_propose(
     access = case_for(actor, case_id, need=CasePerm.MANAGE_TEAM, audit_action=None, lock=True)
     case = access.case
     reason = _reason(reason, message=_("Skriv hvorfor sagen skal overdrages."))
-    to_unit = Unit.objects.filter(pk=to_unit_id if str(to_unit_id or "").isdigit() else None, active=True).first()
+    to_unit = Unit.objects.filter(pk=as_pk(to_unit_id), active=True).first()
     if to_unit is None or to_unit.kind not in CASE_OWNING_KINDS:
         raise HelhedError(_("Vælg en enhed, der har sager."), field="to_unit", code="invalid_unit")
     if to_unit.pk == case.responsible_unit_id:
@@ -183,7 +183,7 @@ def _locked(actor, handover_id, *, need: CasePerm = CasePerm.VIEW_SUMMARY) -> Ha
     handover = (
         Handover.objects.select_for_update(of=("self",))
         .select_related("case", "case__child", "to_unit", "from_unit", "meeting")
-        .filter(pk=handover_id if str(handover_id).isdigit() else None)
+        .filter(pk=as_pk(handover_id))
         .first()
     )
     if handover is None:
@@ -289,7 +289,7 @@ def handover_accept(*, actor, handover_id, to_caseworker_id, note: str = "", ver
         raise Conflict(
             _("Overdragelsesmødet med barnet og forældrene skal være holdt, før sagen modtages."), code="no_meeting"
         )
-    caseworker = User.objects.filter(pk=to_caseworker_id if str(to_caseworker_id or "").isdigit() else None).first()
+    caseworker = User.objects.filter(pk=as_pk(to_caseworker_id)).first()
     if caseworker is None:
         raise HelhedError(_("Vælg den nye ansvarlige rådgiver."), field="to_caseworker", code="required")
     note = (note or "").strip()

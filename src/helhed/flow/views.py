@@ -55,7 +55,7 @@ def case_flow(request, case_id: int):
                     to_unit_id=form.cleaned_data["to_unit"],
                     to_stage=form.cleaned_data["to_stage"],
                     reason=form.cleaned_data["reason"],
-                    checklist=form.checklist(),
+                    checklist=propose_form.checklist(),
                 )
                 messages.success(
                     request, _("Overdragelsen er foreslået. Den modtagende enheds ledere kan nu læse sagen.")
@@ -124,8 +124,10 @@ def handover(request, handover_id: int):
     d = form.cleaned_data
     try:
         if action == "checklist":
+            checklist_form = forms_by_action["checklist"][1]
+            assert isinstance(checklist_form, ChecklistForm)
             services.handover_checklist(
-                actor=request.user, handover_id=handover_id, checklist=form.checklist(), version=d["version"]
+                actor=request.user, handover_id=handover_id, checklist=checklist_form.checklist(), version=d["version"]
             )
             done = _("Tjeklisten er gemt.")
         elif action == "meeting":

@@ -16,6 +16,7 @@ from helhed.cases.policies import AccessLevel, CasePerm
 from helhed.core import audit
 from helhed.core.errors import Forbidden, NotFound
 from helhed.core.models import AuditAction
+from helhed.core.validation import as_pk
 from helhed.organisation.models import Role
 from helhed.organisation.selectors import actor_profile
 
@@ -73,7 +74,7 @@ class MeetingView:
 def meeting_detail(*, actor, meeting_id) -> MeetingView:
     meeting = (
         Meeting.objects.select_related("case", "case__child", "chair", "created_by")
-        .filter(pk=meeting_id if str(meeting_id).isdigit() else None)
+        .filter(pk=as_pk(meeting_id))
         .first()
     )
     if meeting is None:
@@ -224,7 +225,7 @@ def minutes_copy(*, actor, meeting_id, participant_id=None) -> tuple[Meeting, st
 
     view_meeting = (
         Meeting.objects.select_related("case", "case__child", "case__responsible_unit", "chair")
-        .filter(pk=meeting_id if str(meeting_id).isdigit() else None)
+        .filter(pk=as_pk(meeting_id))
         .first()
     )
     if view_meeting is None:
@@ -235,11 +236,7 @@ def minutes_copy(*, actor, meeting_id, participant_id=None) -> tuple[Meeting, st
     if participant_id not in (None, ""):
         if not access.can(CasePerm.WRITE_JOURNAL):
             raise Forbidden(_("Kun sagens rådgiver kan hente en deltagers udgave af referatet."))
-        participant = (
-            view_meeting.participants.select_related("user")
-            .filter(pk=participant_id if str(participant_id).isdigit() else None)
-            .first()
-        )
+        participant = view_meeting.participants.select_related("user").filter(pk=as_pk(participant_id)).first()
         if participant is None:
             raise NotFound(_("Deltageren findes ikke."))
         level = reader_level_of(participant.user, view_meeting.case)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -25,7 +26,7 @@ from helhed.core.concurrency import bump_version, check_version
 from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
-from helhed.core.validation import check_length
+from helhed.core.validation import as_pk, check_length
 from helhed.organisation.models import AdministrationCode, User
 
 from . import documents, ical, policies
@@ -98,7 +99,7 @@ def reader_level_of(user: User | None, case) -> str:
 
 
 def _staff(user_id, case_id: int, *, field_name: str, what: str) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first() if str(user_id or "").isdigit() else None
+    user = User.objects.filter(pk=as_pk(user_id), is_active=True).first()
     if user is None:
         raise HelhedError(_("Vælg en medarbejder fra listen."), field=field_name, code="unknown_user")
     if not _sees_case(user, case_id):
@@ -115,7 +116,7 @@ def _locked_meeting(actor, meeting_id, *, need: CasePerm = CasePerm.WRITE_JOURNA
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
         .select_related("case", "case__child", "chair")
-        .filter(pk=meeting_id if str(meeting_id).isdigit() else None)
+        .filter(pk=as_pk(meeting_id))
         .first()
     )
     if meeting is None:
@@ -248,7 +249,7 @@ def meeting_schedule(*, actor, case_id, data: MeetingIn) -> Meeting:
             participant.invitation_document_id = doc.pk
             participant.save(update_fields=["invitation_document_id"])
         elif participant.email:
-            transaction.on_commit(lambda p=participant.pk: _send_invitation(p))
+            transaction.on_commit(partial(_send_invitation, participant.pk))
     with record_language():
         timeline_title = _("%(kind)s planlagt %(day)s") % {
             "kind": meeting.get_kind_display(),
@@ -346,7 +347,7 @@ def meeting_cancel(*, actor, meeting_id, reason: str, version=None) -> Meeting:
     check_length(reason, 2000, field="reason")
     _status(meeting, MeetingStatus.CANCELLED, actor=actor, reason=reason)
     for participant in meeting.participants.exclude(email="").filter(emailed_at__isnull=False):
-        transaction.on_commit(lambda p=participant.pk: _send_invitation(p, cancel=True))
+        transaction.on_commit(partial(_send_invitation, participant.pk, cancel=True))
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -409,7 +410,7 @@ def attendance_set(*, actor, meeting_id, attendance: dict) -> int:
     by_id = {p.pk: p for p in meeting.participants.all()}
     changed = []
     for key, value in attendance.items():
-        pk = int(key) if str(key).isdigit() else None
+        pk = as_pk(key)
         if pk not in by_id:
             raise HelhedError(_("Ukendt deltager. Genindlæs siden og prøv igen."), field="attendance", code="unknown")
         if value not in Attendance.values:
@@ -505,7 +506,7 @@ def decision_set_status(*, actor, decision_id, status: str, note: str = "", vers
     decision = (
         Decision.objects.select_for_update(of=("self",))
         .select_related("case", "meeting")
-        .filter(pk=decision_id if str(decision_id).isdigit() else None)
+        .filter(pk=as_pk(decision_id))
         .first()
     )
     if decision is None:
@@ -564,7 +565,7 @@ def minutes_send(*, actor, meeting_id, version=None) -> dict[str, int]:
     for participant in meeting.participants.select_related("user"):
         if participant.kind == ParticipantKind.STAFF:
             if participant.email:
-                transaction.on_commit(lambda p=participant.pk: _send_minutes_notice(p))
+                transaction.on_commit(partial(_send_minutes_notice, participant.pk))
                 notices += 1
             continue
         with record_language():

@@ -191,8 +191,7 @@ def unit_staff(unit, roles, *, with_parent: bool = False, on: date | None = None
 
     on = on or timezone.localdate()
     unit_ids = [unit.pk] + ([unit.parent_id] if with_parent and unit.parent_id else [])
-    user_ids = (
-        Membership.objects.filter(_active_on(on), unit_id__in=unit_ids, role__in=list(roles), user__is_active=True)
-        .values("user_id")
-    )
+    user_ids = Membership.objects.filter(
+        _active_on(on), unit_id__in=unit_ids, role__in=list(roles), user__is_active=True
+    ).values("user_id")
     return list(User.objects.filter(pk__in=user_ids).order_by("first_name", "last_name", "id"))

@@ -1404,7 +1404,8 @@ UI_LOOKS += [
         "caseworker",
         AuditAction.CREATE,
         lambda w, c: c.post(
-            _meeting_url("meetings:minutes_add")(w), {"title": "T", "body": "B", "visibility": "family"}
+            _meeting_url("meetings:minutes_add")(w),
+            {"minutes-title": "T", "minutes-body": "B", "minutes-visibility": "family"},
         ),
         prepare=_meeting,
         status=302,
@@ -1416,11 +1417,11 @@ UI_LOOKS += [
         lambda w, c: c.post(
             _meeting_url("meetings:decision_add")(w),
             {
-                "text": "Skolen holder et møde med forældrene.",
-                "binding": "on",
-                "owner": w.town.teacher.pk,
-                "due_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
-                "visibility": "family",
+                "decision-text": "Skolen holder et møde med forældrene.",
+                "decision-binding": "on",
+                "decision-owner": w.town.teacher.pk,
+                "decision-due_on": (timezone.localdate() + timedelta(days=10)).isoformat(),
+                "decision-visibility": "family",
             },
         ),
         prepare=_meeting,
@@ -1449,7 +1450,9 @@ UI_LOOKS += [
         "meetings:cancel",
         "caseworker",
         AuditAction.UPDATE,
-        lambda w, c: c.post(_meeting_url("meetings:cancel")(w), {"version": _meeting_version(w), "reason": "Syg"}),
+        lambda w, c: c.post(
+            _meeting_url("meetings:cancel")(w), {"cancel-version": _meeting_version(w), "cancel-reason": "Syg"}
+        ),
         prepare=_meeting,
         status=302,
     ),
@@ -1612,6 +1615,414 @@ API_LOOKS += [
         AuditAction.DOWNLOAD,
         lambda w, c: c.get(_meeting_api("{meeting}/minutes.pdf")(w)),
         prepare=_meeting,
+    ),
+]
+
+# -- the child's plan (plans) ---------------------------------------------------------------------------
+
+
+def _plan(w: World, *, approve: bool = True, new_draft: bool = False) -> None:
+    """The case's plan through the services: version 1 with one goal (approved unless `approve` is False), and
+    with `new_draft` a draft version 2 copied from it."""
+    from helhed.plans import services as plan_services
+
+    actor = w.town.caseworker
+    draft = plan_services.plan_draft_start(actor=actor, case_id=w.case.pk)
+    goal = plan_services.plan_goal_save(
+        actor=actor,
+        case_id=w.case.pk,
+        version=draft.version,
+        goal=plan_services.GoalIn(life_area="learning", text="Karla kommer i skole hver dag", administration="BUF"),
+    )
+    w.extra["plan_goal"] = goal
+    if approve:
+        draft.refresh_from_db()
+        plan_services.plan_approve(actor=actor, case_id=w.case.pk, version=draft.version)
+    if new_draft:
+        second = plan_services.plan_draft_start(actor=actor, case_id=w.case.pk)
+        w.extra["plan_goal"] = second.goals.get()
+
+
+def _plan_draft(w: World) -> None:
+    _plan(w, new_draft=True)
+
+
+def _plan_unapproved(w: World) -> None:
+    _plan(w, approve=False)
+
+
+def _plan_draft_version(w: World) -> int:
+    from helhed.plans.models import PlanVersion
+
+    return PlanVersion.objects.get(plan__case=w.case, status="draft").version
+
+
+def _plan_url(name: str, *extra):
+    return lambda w: _url(f"plans:{name}", w.case.pk, *extra)
+
+
+def _plan_review_body(w: World) -> dict:
+    from helhed.plans.models import PlanVersion
+
+    approved = PlanVersion.objects.get(plan__case=w.case, status="approved")
+    return {
+        "ratings": [{"goal_id": g.pk, "rating": "progress"} for g in approved.goals.all()],
+        "next_review_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "next_review_reason": "Skoleskift efter ferien.",
+    }
+
+
+def _plan_review_form(w: World) -> dict:
+    body = _plan_review_body(w)
+    data = {f"rating_{r['goal_id']}": r["rating"] for r in body["ratings"]}
+    return {**data, "next_review_on": body["next_review_on"], "next_review_reason": body["next_review_reason"]}
+
+
+def _plan_goal_form(w: World, text: str) -> dict:
+    return {"version": _plan_draft_version(w), "life_area": "health", "text": text, "administration": "SOF"}
+
+
+UI_LOOKS += [
+    Look("plans:plan", "teacher", AuditAction.VIEW, lambda w, c: c.get(_plan_url("plan")(w)), prepare=_plan),
+    Look(
+        "plans:draft_start",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_plan_url("draft_start")(w)),
+        status=302,
+    ),
+    Look("plans:draft", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_plan_url("draft")(w)), prepare=_plan_draft),
+    Look(
+        "plans:draft",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_plan_url("draft")(w), {"version": _plan_draft_version(w), "purpose": "Trivsel"}),
+        prepare=_plan_draft,
+        status=302,
+        label="save",
+    ),
+    Look(
+        "plans:goal_new",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_plan_url("goal_new")(w)),
+        prepare=_plan_draft,
+    ),
+    Look(
+        "plans:goal_new",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_plan_url("goal_new")(w), _plan_goal_form(w, "Karla sover mindst 9 timer")),
+        prepare=_plan_draft,
+        status=302,
+        label="save",
+    ),
+    Look(
+        "plans:goal_edit",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("plans:goal_edit", w.case.pk, w.extra["plan_goal"].pk)),
+        prepare=_plan_draft,
+    ),
+    Look(
+        "plans:goal_edit",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("plans:goal_edit", w.case.pk, w.extra["plan_goal"].pk), _plan_goal_form(w, "Karla møder til tiden")
+        ),
+        prepare=_plan_draft,
+        status=302,
+        label="save",
+    ),
+    Look(
+        "plans:goal_remove",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("plans:goal_remove", w.case.pk, w.extra["plan_goal"].pk), {"version": _plan_draft_version(w)}
+        ),
+        prepare=_plan_draft,
+        status=302,
+    ),
+    Look(
+        "plans:approve",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_plan_url("approve")(w), {"version": _plan_draft_version(w)}),
+        prepare=_plan_unapproved,
+        status=302,
+    ),
+    Look(
+        "plans:version",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_plan_url("version", 1)(w)),
+        prepare=_plan,
+    ),
+    Look(
+        "plans:letter",
+        "teacher",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_plan_url("letter", 1)(w)),
+        prepare=_plan,
+    ),
+    Look("plans:review", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_plan_url("review")(w)), prepare=_plan),
+    Look(
+        "plans:review",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_plan_url("review")(w), _plan_review_form(w)),
+        prepare=_plan,
+        status=302,
+        label="save",
+    ),
+]
+
+_PLAN = "/api/v1/cases/{case_id}/plan"
+
+
+def _plan_api(path: str = ""):
+    return lambda w: f"/api/v1/cases/{w.case.pk}/plan{path}"
+
+
+def _put_json(c: Client, url: str, body: dict):
+    return c.generic("PUT", url, data=json.dumps(body), content_type="application/json")
+
+
+API_LOOKS += [
+    Look(f"GET {_PLAN}", "teacher", AuditAction.VIEW, lambda w, c: c.get(_plan_api()(w)), prepare=_plan),
+    Look(
+        f"GET {_PLAN}/versions",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_plan_api("/versions")(w)),
+        prepare=_plan,
+    ),
+    Look(
+        f"POST {_PLAN}/versions",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, _plan_api("/versions")(w)),
+        status=201,
+    ),
+    Look(
+        f"GET {_PLAN}/versions/{{number}}",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_plan_api("/versions/1")(w)),
+        prepare=_plan,
+    ),
+    Look(
+        f"PUT {_PLAN}/versions/{{number}}",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _put_json(
+            c,
+            _plan_api("/versions/2")(w),
+            {
+                "version": _plan_draft_version(w),
+                "goals": [{"life_area": "health", "text": "Karla sover mindst 9 timer", "administration": "SOF"}],
+            },
+        ),
+        prepare=_plan_draft,
+    ),
+    Look(
+        f"POST {_PLAN}/versions/{{number}}/approve",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, _plan_api("/versions/1/approve")(w), {"version": _plan_draft_version(w)}),
+        prepare=_plan_unapproved,
+    ),
+    Look(
+        f"GET {_PLAN}/versions/{{number}}/letter",
+        "teacher",
+        AuditAction.DOWNLOAD,
+        lambda w, c: c.get(_plan_api("/versions/1/letter")(w)),
+        prepare=_plan,
+    ),
+    Look(
+        f"POST {_PLAN}/reviews",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, _plan_api("/reviews")(w), _plan_review_body(w)),
+        prepare=_plan,
+        status=201,
+    ),
+]
+
+
+def _handover(w: World) -> None:
+    """The child's case placed in the investigation stage and proposed for handover to Børnefamilieenhed Syd,
+    whose leader is then on the team."""
+    from helhed.flow import services as flow_services
+
+    flow_services.stage_set(actor=w.town.caseworker, case_id=w.case.pk, stage="family_unit.investigation", reason="x")
+    w.extra["handover"] = flow_services.handover_propose(
+        actor=w.town.caseworker,
+        case_id=w.case.pk,
+        to_unit_id=w.town.other_family_unit.pk,
+        to_stage="family_unit.action",
+        reason="Afgørelse om støtte",
+    )
+
+
+def _handover_ready(w: World) -> None:
+    """A handover with its checklist done and its handover meeting held: ready to accept."""
+    from helhed.flow import policies as flow_policies
+    from helhed.flow import services as flow_services
+    from helhed.meetings import services as meeting_services
+    from helhed.meetings.models import Meeting
+
+    _handover(w)
+    h = w.extra["handover"]
+    flow_services.handover_checklist(
+        actor=w.town.caseworker, handover_id=h.pk, checklist={i.code: True for i in flow_policies.CHECKLIST}
+    )
+    start = timezone.now() + timedelta(days=1)
+    h = flow_services.handover_meeting(
+        actor=w.town.caseworker,
+        handover_id=h.pk,
+        data=meeting_services.MeetingIn(
+            kind="handover",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Syd",
+            externals=[meeting_services.ExternalIn(kind="parent", name="Pia Auditsen")],
+        ),
+    )
+    Meeting.objects.filter(pk=h.meeting_id).update(starts_at=timezone.now() - timedelta(minutes=1))
+    meeting_services.meeting_hold(actor=w.town.caseworker, meeting_id=h.meeting_id)
+    h.refresh_from_db()
+    w.extra["handover"] = h
+
+
+def _placed(w: World) -> None:
+    from helhed.flow import services as flow_services
+
+    flow_services.stage_set(actor=w.town.caseworker, case_id=w.case.pk, stage="family_unit.investigation", reason="x")
+
+
+def _handover_url(w: World) -> str:
+    return _url("flow:handover", w.extra["handover"].pk)
+
+
+UI_LOOKS += [
+    Look("flow:case", "caseworker", AuditAction.VIEW, lambda w, c: c.get(_url("flow:case", w.case.pk))),
+    Look(
+        "flow:case",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("flow:case", w.case.pk),
+            {"action": "propose", "to_stage": "family_unit.action", "to_unit": w.town.action.pk, "reason": "x"},
+        ),
+        prepare=_placed,
+        status=302,
+        label="propose",
+    ),
+    Look("flow:handover", "other_leader", AuditAction.VIEW, lambda w, c: c.get(_handover_url(w)), prepare=_handover),
+    Look(
+        "flow:handover",
+        "other_leader",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _handover_url(w),
+            {"action": "accept", "version": w.extra["handover"].version, "to_caseworker": w.town.other_caseworker.pk},
+        ),
+        prepare=_handover_ready,
+        status=302,
+        label="accept",
+    ),
+    Look(
+        "flow:incoming", "other_leader", AuditAction.LIST, lambda w, c: c.get(_url("flow:incoming")), prepare=_handover
+    ),
+]
+
+API_LOOKS += [
+    Look(
+        "GET /api/v1/flow/handovers",
+        "other_leader",
+        AuditAction.LIST,
+        lambda w, c: c.get("/api/v1/flow/handovers"),
+        prepare=_handover,
+    ),
+    Look(
+        "GET /api/v1/flow/cases/{case_id}",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/flow/cases/{w.case.pk}"),
+    ),
+    Look(
+        "POST /api/v1/flow/cases/{case_id}/stage",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c, f"/api/v1/flow/cases/{w.case.pk}/stage", {"stage": "family_unit.investigation", "reason": "x"}
+        ),
+    ),
+    Look(
+        "POST /api/v1/flow/cases/{case_id}/handovers",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/flow/cases/{w.case.pk}/handovers",
+            {"to_unit_id": w.town.other_family_unit.pk, "to_stage": "family_unit.action", "reason": "x"},
+        ),
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/flow/handovers/{handover_id}",
+        "other_leader",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"/api/v1/flow/handovers/{w.extra['handover'].pk}"),
+        prepare=_handover,
+    ),
+    Look(
+        "POST /api/v1/flow/handovers/{handover_id}/checklist",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c, f"/api/v1/flow/handovers/{w.extra['handover'].pk}/checklist", {"checklist": {"network": True}}
+        ),
+        prepare=_handover,
+    ),
+    Look(
+        "POST /api/v1/flow/handovers/{handover_id}/meeting",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/flow/handovers/{w.extra['handover'].pk}/meeting",
+            {
+                "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+                "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+                "location": "Syd",
+                "externals": [{"kind": "parent", "name": "Pia Auditsen"}],
+            },
+        ),
+        prepare=_handover,
+    ),
+    Look(
+        "POST /api/v1/flow/handovers/{handover_id}/accept",
+        "other_leader",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c,
+            f"/api/v1/flow/handovers/{w.extra['handover'].pk}/accept",
+            {"to_caseworker_id": w.town.other_caseworker.pk},
+        ),
+        prepare=_handover_ready,
+    ),
+    Look(
+        "POST /api/v1/flow/handovers/{handover_id}/close",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c, f"/api/v1/flow/handovers/{w.extra['handover'].pk}/close", {"to_status": "withdrawn", "note": "x"}
+        ),
+        prepare=_handover,
     ),
 ]
 

@@ -298,6 +298,24 @@ _VALID_BODIES = {
     ("POST", "/api/v1/meetings/{meeting_id}/hold"): {},
     ("POST", "/api/v1/meetings/{meeting_id}/cancel"): {"reason": "Syg"},
     ("POST", "/api/v1/meetings/{meeting_id}/send-minutes"): {},
+    ("POST", "/api/v1/flow/cases/{case_id}/stage"): {"stage": "family_unit.action", "reason": "x"},
+    ("POST", "/api/v1/flow/cases/{case_id}/handovers"): {
+        "to_unit_id": 1,
+        "to_stage": "family_unit.action",
+        "reason": "x",
+    },
+    ("POST", "/api/v1/flow/handovers/{handover_id}/checklist"): {"checklist": {}},
+    ("POST", "/api/v1/flow/handovers/{handover_id}/meeting"): {
+        "starts_at": "2030-01-02T10:00:00+01:00",
+        "ends_at": "2030-01-02T11:00:00+01:00",
+        "location": "Rådhuset",
+    },
+    ("POST", "/api/v1/flow/handovers/{handover_id}/accept"): {"to_caseworker_id": 1},
+    ("POST", "/api/v1/flow/handovers/{handover_id}/close"): {"to_status": "withdrawn", "note": "x"},
+    ("POST", "/api/v1/cases/{case_id}/plan/versions"): None,
+    ("PUT", "/api/v1/cases/{case_id}/plan/versions/{number}"): {"version": 1, "goals": []},
+    ("POST", "/api/v1/cases/{case_id}/plan/versions/{number}/approve"): {"version": 1},
+    ("POST", "/api/v1/cases/{case_id}/plan/reviews"): {"ratings": []},
 }
 
 
@@ -317,6 +335,8 @@ def _fill(path: str) -> str:
         "attachment_id",
         "meeting_id",
         "decision_id",
+        "handover_id",
+        "number",
     ):
         path = path.replace("{" + name + "}", "1")
     return path

@@ -38,8 +38,10 @@ def test_the_seed_command_stores_the_ended_months_compliance(db):
     from helhed.deadlines.policies import ComplianceFilter, Period
     from helhed.organisation.models import Role, User
 
-    call_command("demo", "seed", children=60, seed=5, notes_per_case=0, stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("demo", "seed", children=80, seed=5, notes_per_case=0, stdout=out, stderr=StringIO())
     assert ComplianceSnapshot.objects.filter(period="month").count() >= 12
+    assert " 2 planer." in out.getvalue()  # 80 children: a plan for 2 cases (one per 40 children)
     analyst = User.objects.filter(memberships__role=Role.ANALYST).first()
     today = timezone.localdate()
     flt = ComplianceFilter(period=Period.MONTH, first=date(today.year - 1, today.month, 1), last=today.replace(day=1))
