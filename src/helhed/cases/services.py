@@ -394,6 +394,38 @@ def team_member_end(*, actor, case_id: int, member_id: int, version: int | None 
     return member
 
 
+def _make_responsible(case: Case, user, unit: Unit, *, actor, parent_contact: bool = False) -> TeamMember:
+    """Make `user` the case's one responsible caseworker (and, with `parent_contact`, the parents' one contact):
+    the previous responsible caseworker stays on the team as a caseworker. Inside the caller's transaction, with
+    the case row locked."""
+    TeamMember.objects.filter(case=case, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True).update(
+        role=TeamRole.CASEWORKER
+    )
+    if parent_contact:
+        TeamMember.objects.filter(case=case, is_parent_contact=True, valid_to__isnull=True).update(
+            is_parent_contact=False
+        )
+    member = TeamMember.objects.filter(case=case, user=user, valid_to__isnull=True).first()
+    if member is None:
+        return TeamMember.objects.create(
+            case=case,
+            user=user,
+            unit=unit,
+            role=TeamRole.RESPONSIBLE_CASEWORKER,
+            is_parent_contact=parent_contact,
+            valid_from=timezone.localdate(),
+            added_by=actor,
+            added_at=timezone.now(),
+        )
+    member.role = TeamRole.RESPONSIBLE_CASEWORKER
+    fields = ["role"]
+    if parent_contact:
+        member.is_parent_contact, member.unit = True, unit
+        fields += ["is_parent_contact", "unit"]
+    member.save(update_fields=fields)
+    return member
+
+
 @transaction.atomic
 def team_set_responsible(
     *, actor, case_id: int, user=None, member_id: int | None = None, version: int | None = None
@@ -410,24 +442,7 @@ def team_set_responsible(
     unit = _membership_unit(user, roles={Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER})
     if unit is None:
         raise HelhedError(_("Den ansvarlige rådgiver skal være ansat som rådgiver."), field="user")
-    now, today = timezone.now(), timezone.localdate()
-    TeamMember.objects.filter(case=case, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True).update(
-        role=TeamRole.CASEWORKER
-    )
-    member = TeamMember.objects.filter(case=case, user=user, valid_to__isnull=True).first()
-    if member:
-        member.role = TeamRole.RESPONSIBLE_CASEWORKER
-        member.save(update_fields=["role"])
-    else:
-        member = TeamMember.objects.create(
-            case=case,
-            user=user,
-            unit=unit,
-            role=TeamRole.RESPONSIBLE_CASEWORKER,
-            valid_from=today,
-            added_by=actor,
-            added_at=now,
-        )
+    member = _make_responsible(case, user, unit, actor=actor)
     _bump(case)
     with record_language():
         timeline_add(
@@ -468,27 +483,8 @@ def case_transfer(*, actor, case_id: int, to_unit: Unit, to_caseworker, reason: 
             _("Den nye ansvarlige rådgiver skal være rådgiver i %(unit)s.") % {"unit": to_unit.name},
             field="to_caseworker",
         )
-    now, today = timezone.now(), timezone.localdate()
     from_unit = case.responsible_unit
-    TeamMember.objects.filter(case=case, role=TeamRole.RESPONSIBLE_CASEWORKER, valid_to__isnull=True).update(
-        role=TeamRole.CASEWORKER
-    )
-    TeamMember.objects.filter(case=case, is_parent_contact=True, valid_to__isnull=True).update(is_parent_contact=False)
-    member = TeamMember.objects.filter(case=case, user=to_caseworker, valid_to__isnull=True).first()
-    if member:
-        member.role, member.is_parent_contact, member.unit = TeamRole.RESPONSIBLE_CASEWORKER, True, to_unit
-        member.save(update_fields=["role", "is_parent_contact", "unit"])
-    else:
-        member = TeamMember.objects.create(
-            case=case,
-            user=to_caseworker,
-            unit=to_unit,
-            role=TeamRole.RESPONSIBLE_CASEWORKER,
-            is_parent_contact=True,
-            valid_from=today,
-            added_by=actor,
-            added_at=now,
-        )
+    _make_responsible(case, to_caseworker, to_unit, actor=actor, parent_contact=True)
     case.responsible_unit = to_unit
     _bump(case, "responsible_unit")
     with record_language():

@@ -18,7 +18,7 @@ from helhed.organisation.selectors import actor_profile, unit_staff
 
 from . import policies
 from .models import OPEN_HANDOVER, CaseStage, Handover
-from .services import _is_receiver
+from .services import is_receiver
 
 
 @dataclass
@@ -78,7 +78,7 @@ def handover_detail(*, actor, handover_id) -> HandoverView:
         case_id=handover.case_id,
         detail={"view": "handover"},
     )
-    receiver = _is_receiver(actor, handover)
+    receiver = is_receiver(actor, handover)
     return HandoverView(
         handover=handover,
         access=access,

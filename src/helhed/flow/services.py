@@ -192,7 +192,7 @@ def _locked(actor, handover_id, *, need: CasePerm = CasePerm.VIEW_SUMMARY) -> Ha
     return handover
 
 
-def _is_receiver(actor, handover: Handover) -> bool:
+def is_receiver(actor, handover: Handover) -> bool:
     profile = actor_profile(actor)
     return handover.to_unit_id in profile.led_unit_ids or handover.to_unit_id in profile.unit_ids_with(
         {Role.CASEWORKER, Role.LEADER}
@@ -277,7 +277,7 @@ def handover_accept(*, actor, handover_id, to_caseworker_id, note: str = "", ver
     letter telling the custody holders who their new contact is is filed on the case."""
     handover = _locked(actor, handover_id)
     check_version(handover, version, message=_STALE)
-    if not _is_receiver(actor, handover):
+    if not is_receiver(actor, handover):
         raise Forbidden(_("Kun den modtagende enhed kan tage imod sagen."), code="not_receiver")
     missing = policies.checklist_missing(handover.checklist)
     if missing:
@@ -343,11 +343,11 @@ def handover_close(*, actor, handover_id, to_status: str, note: str, version=Non
     check_version(handover, version, message=_STALE)
     note = _reason(note, field="note")
     if to_status == HandoverStatus.REJECTED:
-        if not _is_receiver(actor, handover):
+        if not is_receiver(actor, handover):
             raise Forbidden(_("Kun den modtagende enhed kan afvise overdragelsen."), code="not_receiver")
     elif to_status == HandoverStatus.WITHDRAWN:
         case_for(actor, handover.case_id, need=CasePerm.MANAGE_TEAM, audit_action=None)
-        if _is_receiver(actor, handover) and handover.from_unit_id not in actor_profile(actor).unit_ids:
+        if is_receiver(actor, handover) and handover.from_unit_id not in actor_profile(actor).unit_ids:
             raise Forbidden(_("Den modtagende enhed afviser i stedet for at trække tilbage."), code="not_sender")
     else:
         raise HelhedError(_("Vælg afvis eller træk tilbage."), field="to_status", code="invalid")
