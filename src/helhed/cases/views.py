@@ -83,14 +83,14 @@ def search(request):
     )
 
 
+def case_page_context(access, **extra) -> dict:
+    """What every page under a case needs for its header and tabs (cases/_case_header.html): the access, the case
+    and the actor's case permissions by name. The pages of other apps under /sager/<id>/ use it too."""
+    return {"access": access, "case": access.case, "perms": {p.value: access.can(p) for p in CasePerm}, **extra}
+
+
 def _case_context(request, access, **extra):
-    ctx = {
-        "access": access,
-        "case": access.case,
-        "perms": {p.value: access.can(p) for p in CasePerm},
-    }
-    ctx.update(extra)
-    return ctx
+    return case_page_context(access, **extra)
 
 
 @requires(Perm.CASE_WORK)

@@ -29,3 +29,10 @@ def client_address(request) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def absolute_link(path: str) -> str:
+    """A link for an e-mail: absolute when the site's origin is known (the first of HELHED_CSRF_TRUSTED_ORIGINS),
+    else the path."""
+    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or [])
+    return f"{origins[0].rstrip('/')}{path}" if origins else path

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from functools import reduce
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
@@ -21,6 +20,7 @@ from django.utils.translation import ngettext
 
 from helhed.core import audit
 from helhed.core.errors import Conflict, HelhedError
+from helhed.core.http import absolute_link
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
 
@@ -216,12 +216,6 @@ def deadlines_meet_on_case(*, actor, case, rule_ids, at=None) -> list[Deadline]:
 # sends it, so each is sent at most once; one that cannot be sent rolls back and is tried again next run.
 
 
-def _link(path: str) -> str:
-    """An absolute link when the site's origin is known (the first trusted CSRF origin), else the path."""
-    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or [])
-    return f"{origins[0].rstrip('/')}{path}" if origins else path
-
-
 def _due_text(deadline: Deadline) -> str:
     due = timezone.localtime(deadline.due_at, policies.COPENHAGEN)
     return f"{due:%d.%m.%Y}" if deadline.due_is_date else f"{due:%d.%m.%Y %H:%M}"
@@ -265,7 +259,7 @@ def _owner_mail(rows: list[Deadline]) -> tuple[str, str]:
             "",
             *[_notice_line(d) for d in rows],
             "",
-            _("Se under Mine frister: %(link)s") % {"link": _link(reverse("deadlines:mine"))},
+            _("Se under Mine frister: %(link)s") % {"link": absolute_link(reverse("deadlines:mine"))},
             "",
             _privacy_note(),
             "",
@@ -294,7 +288,7 @@ def _leader_mail(unit_name: str, rows: list[Deadline]) -> tuple[str, str]:
             "",
             *[_notice_line(d, with_owner=True) for d in rows],
             "",
-            _("Se under Teamets frister: %(link)s") % {"link": _link(reverse("deadlines:team"))},
+            _("Se under Teamets frister: %(link)s") % {"link": absolute_link(reverse("deadlines:team"))},
             "",
             _privacy_note(),
             "",

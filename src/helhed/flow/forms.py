@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helhed.meetings.forms import MeetingTimesForm
+
 from . import policies
 
 
@@ -46,11 +48,8 @@ class ChecklistForm(ChecklistMixin):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class HandoverMeetingForm(forms.Form):
+class HandoverMeetingForm(MeetingTimesForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    day = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Fra kl."), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end = forms.TimeField(label=_("Til kl."), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     location = forms.CharField(label=_("Sted"), max_length=200)
     child_name = forms.CharField(label=_("Barnet deltager (navn)"), max_length=160, required=False)
     parent_name = forms.CharField(label=_("Forælder (navn)"), max_length=160)

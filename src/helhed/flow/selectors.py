@@ -18,7 +18,18 @@ from helhed.organisation.selectors import actor_profile, unit_staff
 
 from . import policies
 from .models import OPEN_HANDOVER, CaseStage, Handover
-from .services import is_receiver
+
+
+def is_receiver(actor, handover: Handover) -> bool:
+    profile = actor_profile(actor)
+    return handover.to_unit_id in profile.led_unit_ids or handover.to_unit_id in profile.unit_ids_with(
+        {Role.CASEWORKER, Role.LEADER}
+    )
+
+
+def receiving_leaders(unit: Unit) -> list:
+    """The leaders of the unit a handover goes to (and of its parent unit)."""
+    return unit_staff(unit, [Role.LEADER], with_parent=True)
 
 
 @dataclass
@@ -115,11 +126,5 @@ def incoming_handovers(*, actor) -> list[Handover]:
 def handover_detail_staff(view: HandoverView) -> list:
     """Staff to invite to the handover meeting besides its chair: the receiving unit's leaders who can read the
     case (on its team for the handover, or leading its unit already)."""
-    from .services import _receiving_leaders
-
-    visible = {
-        u.pk
-        for u in _receiving_leaders(view.handover.to_unit)
-        if cases_visible_to(u).filter(pk=view.handover.case_id).exists()
-    }
-    return [u for u in _receiving_leaders(view.handover.to_unit) if u.pk in visible]
+    case_id = view.handover.case_id
+    return [u for u in receiving_leaders(view.handover.to_unit) if cases_visible_to(u).filter(pk=case_id).exists()]

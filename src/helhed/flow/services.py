@@ -22,11 +22,12 @@ from helhed.core.models import AuditAction
 from helhed.core.validation import as_pk, check_length
 from helhed.meetings import services as meeting_services
 from helhed.meetings.models import MeetingKind, MeetingStatus
-from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit, User
-from helhed.organisation.selectors import actor_profile, unit_staff
+from helhed.organisation.models import CASE_OWNING_KINDS, Unit, User
+from helhed.organisation.selectors import actor_profile
 
 from . import documents, policies
 from .models import OPEN_HANDOVER, CaseStage, Handover, HandoverStatus, HandoverStatusChange
+from .selectors import is_receiver, receiving_leaders
 
 _STALE = gettext_lazy("Overdragelsen er ændret af en anden imens. Genindlæs siden og prøv igen.")
 
@@ -95,10 +96,6 @@ def stage_set(*, actor, case_id, stage: str, reason: str) -> CaseStage:
     return row
 
 
-def _receiving_leaders(unit: Unit) -> list[User]:
-    return unit_staff(unit, [Role.LEADER], with_parent=True)
-
-
 @transaction.atomic
 def handover_propose(
     *, actor, case_id, to_unit_id, to_stage: str, reason: str, checklist: dict | None = None
@@ -150,7 +147,7 @@ def handover_propose(
     except IntegrityError:
         raise Conflict(_("Sagen har allerede en åben overdragelse. Afslut den først."), code="open_handover")
     added = []
-    for leader in _receiving_leaders(to_unit):
+    for leader in receiving_leaders(to_unit):
         if not cases_visible_to(leader).filter(pk=case.pk).exists():
             member = case_services.team_member_add(actor=actor, case_id=case.pk, user=leader, role=TeamRole.LEADER)
             added.append(member.pk)
@@ -190,13 +187,6 @@ def _locked(actor, handover_id, *, need: CasePerm = CasePerm.VIEW_SUMMARY) -> Ha
         raise NotFound(_("Overdragelsen findes ikke."))
     case_for(actor, handover.case_id, need=need, audit_action=None)
     return handover
-
-
-def is_receiver(actor, handover: Handover) -> bool:
-    profile = actor_profile(actor)
-    return handover.to_unit_id in profile.led_unit_ids or handover.to_unit_id in profile.unit_ids_with(
-        {Role.CASEWORKER, Role.LEADER}
-    )
 
 
 def _transition(handover: Handover, to_status: str, *, actor, note: str = "") -> None:

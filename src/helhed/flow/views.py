@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from helhed.cases.policies import CasePerm
+from helhed.cases.views import case_page_context as _ctx
 from helhed.core.errors import Forbidden, HelhedError
 from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires
@@ -18,10 +16,6 @@ from helhed.meetings import services as meeting_services
 
 from . import policies, selectors, services
 from .forms import AcceptForm, ChecklistForm, CloseForm, HandoverMeetingForm, ProposeForm, StageForm
-
-
-def _ctx(access, **extra) -> dict:
-    return {"access": access, "case": access.case, "perms": {p.value: access.can(p) for p in CasePerm}, **extra}
 
 
 @requires(Perm.CASE_WORK)
@@ -131,9 +125,6 @@ def handover(request, handover_id: int):
             )
             done = _("Tjeklisten er gemt.")
         elif action == "meeting":
-            tz = timezone.get_current_timezone()
-            starts = timezone.make_aware(datetime.combine(d["day"], d["start"]), tz)
-            ends = timezone.make_aware(datetime.combine(d["day"], d["end"]), tz)
             externals = [
                 meeting_services.ExternalIn(
                     kind="parent", name=d["parent_name"], role=_("forælder"), email=d.get("parent_email") or ""
@@ -153,8 +144,8 @@ def handover(request, handover_id: int):
                 handover_id=handover_id,
                 data=meeting_services.MeetingIn(
                     kind="handover",
-                    starts_at=starts,
-                    ends_at=ends,
+                    starts_at=d["starts_at"],
+                    ends_at=d["ends_at"],
                     location=d["location"],
                     staff_ids=staff,
                     externals=externals,

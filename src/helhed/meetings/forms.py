@@ -22,14 +22,29 @@ def _staff_choices(users) -> list[tuple[int, str]]:
     return [(u.pk, f"{u.get_full_name() or u.username}") for u in users]
 
 
-class MeetingForm(forms.Form):
+class MeetingTimesForm(forms.Form):
+    """A meeting's day, start and end as the form shows them; `clean` adds `starts_at` and `ends_at` as aware
+    datetimes in the current time zone (the services check them)."""
+
+    day = forms.DateField(label=_("Dato"), widget=_DATE)
+    start = forms.TimeField(label=_("Fra kl."), widget=_TIME)
+    end = forms.TimeField(label=_("Til kl."), widget=_TIME)
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("day"), data.get("start"), data.get("end")
+        if day and start and end:
+            tz = timezone.get_current_timezone()
+            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
+            data["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
+        return data
+
+
+class MeetingForm(MeetingTimesForm):
     kind = forms.ChoiceField(label=_("Slags møde"), choices=MeetingKind.choices)
     title = forms.CharField(
         label=_("Titel (valgfri)"), max_length=200, required=False, help_text=_("Uden titel bruges mødets slags.")
     )
-    day = forms.DateField(label=_("Dato"), widget=_DATE)
-    start = forms.TimeField(label=_("Fra kl."), widget=_TIME)
-    end = forms.TimeField(label=_("Til kl."), widget=_TIME)
     location = forms.CharField(label=_("Sted"), max_length=200, help_text=_("Adresse og lokale, eller 'online'."))
     agenda = forms.CharField(label=_("Dagsorden"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     chair = forms.TypedChoiceField(label=_("Mødeleder"), coerce=int, required=False)
@@ -48,16 +63,6 @@ class MeetingForm(forms.Form):
         self.fields["staff"].choices = choices
         if chair_default is not None:
             self.fields["chair"].initial = chair_default
-
-    def clean(self):
-        data = super().clean()
-        day, start, end = data.get("day"), data.get("start"), data.get("end")
-        if day and start and end:
-            tz = timezone.get_current_timezone()
-            data["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
-            ends = datetime.combine(day, end)
-            data["ends_at"] = timezone.make_aware(ends, tz)
-        return data
 
     def to_input(self, externals: list[ExternalIn]) -> MeetingIn:
         d = self.cleaned_data

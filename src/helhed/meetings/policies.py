@@ -60,7 +60,3 @@ def check_due(due_on: date, *, meeting_day: date) -> None:
             field="due_on",
             code="due_before_meeting",
         )
-
-
-def decision_overdue(status: str, due_on: date, today: date) -> bool:
-    return status == DecisionStatus.OPEN and due_on < today

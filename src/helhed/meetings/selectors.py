@@ -11,19 +11,27 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.cases.gatekeeper import CaseAccess, case_for, cases_visible_to
-from helhed.cases.policies import AccessLevel, CasePerm
+from helhed.cases.gatekeeper import CaseAccess, case_for, case_relation, cases_visible_to
+from helhed.cases.policies import AccessLevel, CasePerm, access_level
 from helhed.core import audit
 from helhed.core.errors import Forbidden, NotFound
 from helhed.core.models import AuditAction
 from helhed.core.validation import as_pk
-from helhed.organisation.models import Role
+from helhed.organisation.models import Role, User
 from helhed.organisation.selectors import actor_profile
 
 from . import policies
-from .models import Decision, DecisionStatus, Meeting, MeetingKind, MeetingStatus, Participant
+from .models import Decision, DecisionStatus, Meeting, MeetingKind, MeetingStatus, Participant, Visibility
 
 LIST_LIMIT = 200
+
+
+def reader_level_of(user: User | None, case) -> str:
+    """What a staff member reads of a meeting on `case` (policies.reader_level); family for anyone else."""
+    if user is None:
+        return Visibility.FAMILY
+    level = access_level(case_relation(user, case))
+    return policies.reader_level(full_access=level == AccessLevel.FULL, on_case=level is not None)
 
 
 def _level(access: CaseAccess) -> str:
@@ -221,8 +229,6 @@ def chair_overview(*, actor, limit: int = LIST_LIMIT) -> ChairOverview:
 def minutes_copy(*, actor, meeting_id, participant_id=None) -> tuple[Meeting, str, Participant | None]:
     """The meeting and the level to render the minutes at for a PDF download: the reader's own level, or — for
     whoever does the case work — a participant's copy at that participant's level. Audited as a download."""
-    from .services import reader_level_of
-
     view_meeting = (
         Meeting.objects.select_related("case", "case__child", "case__responsible_unit", "chair")
         .filter(pk=as_pk(meeting_id))

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -18,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from helhed.cases import services as case_services
-from helhed.cases.gatekeeper import case_for, case_relation, cases_visible_to
+from helhed.cases.gatekeeper import case_for, cases_visible_to
 from helhed.cases.models import DocumentKind
-from helhed.cases.policies import AccessLevel, CasePerm, access_level
+from helhed.cases.policies import CasePerm
 from helhed.core import audit
 from helhed.core.concurrency import bump_version, check_version
 from helhed.core.errors import Conflict, Forbidden, HelhedError, NotFound
+from helhed.core.http import absolute_link
 from helhed.core.i18n import record_language
 from helhed.core.models import AuditAction
 from helhed.core.validation import as_pk, check_length
@@ -90,14 +90,6 @@ def _sees_case(user: User, case_id: int) -> bool:
     return cases_visible_to(user).filter(pk=case_id).exists()
 
 
-def reader_level_of(user: User | None, case) -> str:
-    """What a staff member reads of a meeting on `case` (policies.reader_level); family for anyone else."""
-    if user is None:
-        return Visibility.FAMILY
-    level = access_level(case_relation(user, case))
-    return policies.reader_level(full_access=level == AccessLevel.FULL, on_case=level is not None)
-
-
 def _staff(user_id, case_id: int, *, field_name: str, what: str) -> User:
     user = User.objects.filter(pk=as_pk(user_id), is_active=True).first()
     if user is None:
@@ -125,7 +117,7 @@ def _locked_meeting(actor, meeting_id, *, need: CasePerm = CasePerm.WRITE_JOURNA
     return meeting
 
 
-def _validate_meeting(case_id: int, data: MeetingIn, now: datetime) -> tuple[str, str, str, str]:
+def _validate_meeting(data: MeetingIn, now: datetime) -> tuple[str, str, str, str]:
     if data.kind not in MeetingKind.values:
         raise HelhedError(_("Vælg hvilken slags møde det er."), field="kind", code="invalid_kind")
     for moment, name in ((data.starts_at, "starts_at"), (data.ends_at, "ends_at")):
@@ -182,7 +174,7 @@ def meeting_schedule(*, actor, case_id, data: MeetingIn) -> Meeting:
     access = case_for(actor, case_id, need=CasePerm.WRITE_JOURNAL, audit_action=None, lock=True)
     case = access.case
     now = timezone.now()
-    kind, title, location, agenda = _validate_meeting(case.pk, data, now)
+    kind, title, location, agenda = _validate_meeting(data, now)
     chair = (
         actor
         if data.chair_id in (None, "", actor.pk)
@@ -604,9 +596,7 @@ def _send_minutes_notice(participant_id: int) -> None:
 
     participant = Participant.objects.select_related("meeting").get(pk=participant_id)
     meeting = participant.meeting
-    origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []) or [])
-    path = reverse("meetings:detail", args=[meeting.pk])
-    link = f"{origins[0].rstrip('/')}{path}" if origins else path
+    link = absolute_link(reverse("meetings:detail", args=[meeting.pk]))
     with record_language():
         subject = _("Referatet af %(kind)s %(day)s er klar") % {
             "kind": meeting.get_kind_display().lower(),

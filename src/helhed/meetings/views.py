@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from helhed.cases import selectors as case_selectors
 from helhed.cases.policies import CasePerm
+from helhed.cases.views import case_page_context
 from helhed.core.errors import Forbidden, HelhedError
 from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires
@@ -36,13 +37,7 @@ def _staff_users(access, actor) -> list:
 
 
 def _case_ctx(access, **extra) -> dict:
-    return {
-        "access": access,
-        "case": access.case,
-        "perms": {p.value: access.can(p) for p in CasePerm},
-        "today": timezone.localdate(),
-        **extra,
-    }
+    return case_page_context(access, today=timezone.localdate(), **extra)
 
 
 @requires(Perm.CASE_WORK)

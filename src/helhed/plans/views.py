@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from helhed.cases import selectors as case_selectors
 from helhed.cases.gatekeeper import case_for
 from helhed.cases.policies import CasePerm
+from helhed.cases.views import case_page_context
 from helhed.core import filestore
 from helhed.core.errors import Forbidden, HelhedError
 from helhed.core.forms import add_service_error
@@ -26,17 +27,14 @@ from .forms import GoalForm, PlanFieldsForm, ReviewForm, VersionForm
 
 def _context(overview, **extra) -> dict:
     access = overview.access
-    ctx = {
-        "o": overview,
-        "access": access,
-        "case": access.case,
-        "perms": {p.value: access.can(p) for p in CasePerm},
-        "can_write": access.can(CasePerm.WRITE_JOURNAL),
-        "life_areas": policies.life_areas(youth=overview.youth_today),
-        "now": timezone.now(),
-    }
-    ctx.update(extra)
-    return ctx
+    return case_page_context(
+        access,
+        o=overview,
+        can_write=access.can(CasePerm.WRITE_JOURNAL),
+        life_areas=policies.life_areas(youth=overview.youth_today),
+        now=timezone.now(),
+        **extra,
+    )
 
 
 def _refused(form, exc: HelhedError) -> int:
@@ -247,13 +245,7 @@ def version(request, case_id: int, number: int):
     return render(
         request,
         "plans/version.html",
-        {
-            "d": detail,
-            "v": detail.version,
-            "access": access,
-            "case": access.case,
-            "perms": {p.value: access.can(p) for p in CasePerm},
-        },
+        case_page_context(access, d=detail, v=detail.version),
     )
 
 

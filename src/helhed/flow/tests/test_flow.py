@@ -242,3 +242,20 @@ def test_the_pages_and_the_api(town, open_case):
         content_type="application/json",
     )
     assert unknown.status_code == 400 and "Ukendt punkt" in unknown.json()["detail"]
+
+
+def test_the_receiver_rejects_on_the_page_and_a_reason_is_required(town, open_case):
+    handover = _propose(town, open_case)
+    client = login(Client(), town.other_leader)
+    url = reverse("flow:handover", args=[handover.pk])
+    page = client.get(url).content.decode()
+    assert "Afvis overdragelsen" in page and "Tag imod sagen" not in page  # not prepared yet
+    empty = client.post(url, {"action": "close", "version": handover.version, "to_status": "rejected", "note": ""})
+    assert empty.status_code == 400 and Handover.objects.get().status == HandoverStatus.PROPOSED
+    unknown = client.post(url, {"action": "fly-vaek", "version": handover.version})
+    assert unknown.status_code == 400 and "Ukendt handling" in unknown.content.decode()
+    done = client.post(
+        url, {"action": "close", "version": handover.version, "to_status": "rejected", "note": "Hører til i Nord"}
+    )
+    assert done.status_code == 302 and Handover.objects.get().status == HandoverStatus.REJECTED
+    assert client.get(url).status_code == 404  # the temporary place on the team is gone with it

@@ -97,3 +97,39 @@ def test_the_chair_holds_aftaleforum_and_the_teacher_finds_her_task(
     page.get_by_role("button", name="Marker som udført").click()
     expect(page.get_by_text("Opgaven er opdateret.")).to_be_visible()
     expect(page.get_by_text("Du har ingen åbne opgaver.")).to_be_visible()
+
+
+def test_the_caseworker_marks_a_meeting_held_and_sends_the_minutes(
+    page, live_server, settings, town, open_case, tmp_path
+):
+    from playwright.sync_api import expect
+
+    from helhed.meetings import services
+    from helhed.meetings.models import Meeting
+
+    settings.DOCUMENT_ROOT = tmp_path / "documents"
+    start = timezone.now() + timedelta(days=1)
+    meeting = services.meeting_schedule(
+        actor=town.caseworker,
+        case_id=open_case.pk,
+        data=services.MeetingIn(
+            kind="network",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Skolen",
+            externals=[services.ExternalIn(kind="parent", name="Mette Mor", role="mor")],
+        ),
+    )
+    services.minutes_add(actor=town.caseworker, meeting_id=meeting.pk, title="Skolegang", body="Godt i gang.")
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=10))
+
+    login(page, live_server, "rikke")
+    page.goto(f"/moeder/{meeting.pk}/")
+    page.get_by_role("button", name="Marker mødet som afholdt").click()
+    expect(page.get_by_text("Mødet er markeret som afholdt.")).to_be_visible()
+    page.get_by_role("button", name="Send referatet").click()
+    expect(page.get_by_text("Referatet er lagt på sagen.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Dokumenter", exact=True).click()
+    expect(page.get_by_text("Referat af netværksmøde", exact=False).first).to_be_visible()
+    expect(page.get_by_text("til Mette Mor", exact=False)).to_be_visible()

@@ -219,3 +219,29 @@ def test_a_participants_minutes_copy_is_for_the_caseworker_only(team, open_case)
     url = reverse("meetings:minutes_pdf", args=[meeting.pk]) + f"?deltager={participant.pk}"
     assert login(Client(), team.caseworker).get(url)["Content-Type"] == "application/pdf"
     assert login(Client(), team.teacher).get(url).status_code == 403
+
+
+def test_bad_attendance_visibility_and_a_stranger_case_are_refused(team, open_case):
+    meeting = _meeting(team, open_case)
+    client = login(Client(), team.caseworker)
+    participant = meeting.participants.get(user=team.teacher)
+    url = reverse("meetings:attendance", args=[meeting.pk])
+    for data, message in (
+        ({"p-999999": "present"}, "Ukendt deltager"),
+        ({f"p-{participant.pk}": "sovende"}, "Vælg deltog eller deltog ikke"),
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 400 and message in response.content.decode()
+    assert meeting.participants.get(pk=participant.pk).attendance == "invited"
+    _token, raw = token_create(user=team.caseworker)
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    bad = api.post(
+        f"/api/v1/meetings/{meeting.pk}/minutes",
+        json.dumps({"title": "T", "body": "B", "visibility": "alle-i-byen"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "visibility"
+    assert not meeting.minutes.exists()
+    stranger = login(Client(), team.other_caseworker)
+    assert stranger.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 404
+    assert stranger.post(reverse("meetings:minutes_add", args=[meeting.pk]), {"minutes-title": "x"}).status_code == 404
