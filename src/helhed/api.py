@@ -8,10 +8,14 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from helhed.cases.api import router as cases_router
 from helhed.concerns.api import router as concerns_router
+from helhed.consent.api import router as consent_router
 from helhed.core.api import router as audit_router
 from helhed.core.apiauth import API_AUTH
 from helhed.core.errors import HelhedError
+from helhed.counselling.api import router as counselling_router
 from helhed.deadlines.api import router as deadlines_router
+from helhed.family.api import router as family_router
+from helhed.family.api import staff_router as parent_links_router
 from helhed.flow.api import router as flow_router
 from helhed.meetings.api import router as meetings_router
 from helhed.organisation.api import router as organisation_router
@@ -37,7 +41,11 @@ api.add_router("/deadlines", deadlines_router)
 api.add_router("/concerns", concerns_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/flow", flow_router)
+api.add_router("/counselling", counselling_router)
+api.add_router("/consents", consent_router)
 api.add_router("/cases", plans_router)
+api.add_router("/cases", parent_links_router)
+api.add_router("/family", family_router)
 api.add_router("/organisation", organisation_router)
 
 

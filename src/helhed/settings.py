@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "helhed.meetings",
     "helhed.flow",
     "helhed.plans",
+    "helhed.counselling",
+    "helhed.family",
+    "helhed.consent",
     "helhed.demo",
 ]
 

@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("helhed.meetings.urls")),
     path("", include("helhed.flow.urls")),
     path("", include("helhed.plans.urls")),
+    path("", include("helhed.counselling.urls")),
+    path("", include("helhed.family.urls")),
+    path("", include("helhed.consent.urls")),
     path("", include("helhed.organisation.urls")),
     path("api/v1/", api.urls),
 ]

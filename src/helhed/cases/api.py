@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from ninja import File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from helhed.core.apiauth import api_requires
@@ -144,6 +144,8 @@ class NoteIn(Schema):
     body: str
     occurred_on: date
     shared_with_team: bool = False
+    share_basis: str = Field("", description="Legal basis code for sharing without consent (see /consents/bases)")
+    share_reason: str = ""
     submission_key: str | None = None
 
 
@@ -352,6 +354,8 @@ def upload_document(
     kind: Form[DocumentKind],
     title: Form[str] = "",
     shared_with_team: Form[bool] = False,
+    share_basis: Form[str] = "",
+    share_reason: Form[str] = "",
 ):
     doc = services.document_upload(
         actor=request.auth,
@@ -360,6 +364,8 @@ def upload_document(
         title=title,
         kind=kind,
         shared_with_team=shared_with_team,
+        share_basis=share_basis,
+        share_reason=share_reason,
     )
     return Status(201, doc)
 

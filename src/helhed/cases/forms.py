@@ -58,12 +58,21 @@ class TeamAddForm(VersionedForm):
         self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.username})"
 
 
+def share_basis_choices() -> list[tuple[str, object]]:
+    """'Consent' first, then the legal bases in force (ADR 0013)."""
+    from helhed.consent.selectors import bases_in_force
+
+    return [("", _("Forældrenes samtykke"))] + [(b.code, f"{b.name} ({b.paragraph})") for b in bases_in_force()]
+
+
 class JournalNoteForm(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     kind = forms.ChoiceField(label=_("Type"), choices=NoteKind.choices)
     title = forms.CharField(label=_("Overskrift"), max_length=200)
     occurred_on = forms.DateField(
-        label=_("Dato for hændelsen"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Dato for hændelsen"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     body = forms.CharField(
         label=_("Tekst"),
@@ -73,8 +82,22 @@ class JournalNoteForm(forms.Form):
     shared_with_team = forms.BooleanField(
         label=_("Del med sagens team"),
         required=False,
-        help_text=_("Fagpersoner fra andre forvaltninger på teamet kan læse delte notater."),
+        help_text=_(
+            "Fagpersoner fra andre forvaltninger på teamet kan læse delte notater, når forældrene har givet samtykke "
+            "eller der er valgt et lovgrundlag."
+        ),
     )
+    share_basis = forms.ChoiceField(label=_("Grundlag for at dele"), required=False)
+    share_reason = forms.CharField(
+        label=_("Hvorfor lovgrundlaget gælder"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share_basis"].choices = share_basis_choices()
 
 
 class AddendumForm(forms.Form):
@@ -87,13 +110,21 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentKind.choices)
     file = forms.FileField(label=_("Fil"))
 
+    shared_with_team = forms.BooleanField(label=_("Del med sagens team"), required=False)
+    share_basis = forms.ChoiceField(label=_("Grundlag for at dele"), required=False)
+    share_reason = forms.CharField(
+        label=_("Hvorfor lovgrundlaget gælder"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, billeder og kontorfiler. Højst %(mb)s MB.") % {
             "mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
         }
-
-    shared_with_team = forms.BooleanField(label=_("Del med sagens team"), required=False)
+        self.fields["share_basis"].choices = share_basis_choices()
 
 
 class BreakGlassForm(forms.Form):

@@ -45,11 +45,12 @@ def case_relation(actor, case: Case) -> CaseRelation:
     profile = actor_profile(actor)
     if not profile.user_id:
         return CaseRelation()
-    team_role = (
+    team_row = (
         TeamMember.objects.filter(case=case, user_id=profile.user_id, valid_to__isnull=True)
-        .values_list("role", flat=True)
+        .values_list("role", "unit_id", "unit__administration__code")
         .first()
     )
+    team_role, team_unit_id, team_administration = team_row or (None, None, None)
     unit_roles = frozenset(
         role
         for unit_id, role in profile.unit_roles
@@ -57,7 +58,14 @@ def case_relation(actor, case: Case) -> CaseRelation:
     )
     leads = case.responsible_unit_id in profile.led_unit_ids
     glass = BreakGlassGrant.objects.filter(user_id=profile.user_id, case=case, expires_at__gt=timezone.now()).exists()
-    return CaseRelation(team_role=team_role, unit_roles=unit_roles, leads_unit=leads, break_glass=glass)
+    return CaseRelation(
+        team_role=team_role,
+        unit_roles=unit_roles,
+        leads_unit=leads,
+        break_glass=glass,
+        team_unit_id=team_unit_id,
+        team_administration=team_administration,
+    )
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,14 @@ class CaseAccess:
 
     def can(self, perm: CasePerm) -> bool:
         return perm in self.perms
+
+    @property
+    def disclosure_unit_id(self) -> int | None:
+        """The reader's team unit when what the team shares reaches them only by a disclosure: a limited reader
+        from another administration than the case's (ADR 0013). None: the reader sees every shared item."""
+        return policies.disclosure_unit(
+            self.relation, case_administration=self.case.responsible_unit.administration.code
+        )
 
 
 def case_for(

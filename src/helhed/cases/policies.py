@@ -70,6 +70,8 @@ class CaseRelation:
     unit_roles: frozenset[str] = frozenset()  # the actor's roles in the responsible unit
     leads_unit: bool = False  # leader of the responsible unit or of its parent unit
     break_glass: bool = False  # an unexpired break-the-glass grant
+    team_unit_id: int | None = None  # the unit the actor sits on the team for
+    team_administration: str | None = None  # that unit's administration
 
 
 def access_level(rel: CaseRelation) -> AccessLevel | None:
@@ -96,6 +98,14 @@ def permissions(rel: CaseRelation, *, status: str = CaseStatus.OPEN) -> frozense
     if status == CaseStatus.CLOSED:
         perms -= {CasePerm.WRITE_JOURNAL, CasePerm.UPLOAD_DOCUMENT, CasePerm.MANAGE_TEAM}
     return frozenset(perms)
+
+
+def disclosure_unit(rel: CaseRelation, *, case_administration: str) -> int | None:
+    """Whether what the team shares reaches this reader only through a recorded disclosure (consent or legal
+    basis): a reader with limited sight who sits on the team for a unit of another administration."""
+    if access_level(rel) != AccessLevel.LIMITED or rel.team_administration in (None, case_administration):
+        return None
+    return rel.team_unit_id
 
 
 # Case status transitions: (from, to) -> name. Anything else is refused with a clear message.

@@ -135,13 +135,27 @@ def case_team_history(access: CaseAccess) -> list[TeamMember]:
     )
 
 
+def _disclosed(access: CaseAccess, kind: str) -> set[int] | None:
+    from helhed.consent.selectors import visible_item_ids
+
+    return visible_item_ids(access, kind)
+
+
+def _shared_only(access: CaseAccess, qs, kind: str):
+    """Limited sight: what the team shares, and from another administration only what was disclosed to the
+    reader's unit on a consent or a legal basis (ADR 0013)."""
+    qs = qs.filter(shared_with_team=True)
+    disclosed = _disclosed(access, kind)
+    return qs if disclosed is None else qs.filter(pk__in=disclosed)
+
+
 def case_journal(access: CaseAccess, *, limit: int = 200) -> list[JournalNote]:
-    """The journal for full access; only notes shared with the team for limited access."""
+    """The journal for full access; only notes shared with (and disclosed to) the reader for limited access."""
     qs = JournalNote.objects.filter(case=access.case)
     if not access.can(CasePerm.VIEW_JOURNAL):
         if not access.can(CasePerm.VIEW_SHARED):
             raise Forbidden(_("Du har ikke adgang til sagens journal."))
-        qs = qs.filter(shared_with_team=True)
+        qs = _shared_only(access, qs, "note")
     addenda = Prefetch("addenda", queryset=JournalAddendum.objects.select_related("author"))
     return list(qs.select_related("author").prefetch_related(addenda).order_by("-created_at", "-id")[:limit])
 
@@ -149,7 +163,7 @@ def case_journal(access: CaseAccess, *, limit: int = 200) -> list[JournalNote]:
 def case_documents(access: CaseAccess) -> list[Document]:
     qs = Document.objects.filter(case=access.case).select_related("uploaded_by")
     if not access.can(CasePerm.VIEW_DOCUMENTS):
-        qs = qs.filter(shared_with_team=True)
+        qs = _shared_only(access, qs, "document")
     return list(qs.order_by("-uploaded_at", "-id"))
 
 
@@ -165,6 +179,10 @@ def case_timeline(access: CaseAccess, *, actor, limit: int = 200) -> list[Timeli
     )
     if not access.can(CasePerm.VIEW_JOURNAL):
         qs = qs.filter(shared_with_team=True)
+        for kind, object_type in (("note", "cases.journalnote"), ("document", "cases.document")):
+            disclosed = _disclosed(access, kind)
+            if disclosed is not None:
+                qs = qs.exclude(Q(object_type=object_type) & ~Q(object_id__in=[str(i) for i in disclosed]))
     return list(qs.order_by("-at", "-id")[:limit])
 
 
@@ -206,7 +224,7 @@ def document_for_download(*, actor, case_id, document_id) -> tuple[CaseAccess, D
     access = case_for(actor, case_id, need=CasePerm.VIEW_SUMMARY, audit_action=None)
     qs = Document.objects.filter(case=access.case)
     if not access.can(CasePerm.VIEW_DOCUMENTS):
-        qs = qs.filter(shared_with_team=True)
+        qs = _shared_only(access, qs, "document")
     try:
         doc = qs.filter(pk=int(document_id)).first()
     except (TypeError, ValueError):
@@ -224,6 +242,24 @@ def document_for_download(*, actor, case_id, document_id) -> tuple[CaseAccess, D
     return access, doc
 
 
+def shared_with_team_items(case: Case, kind: str) -> list[tuple[int, str]]:
+    """(id, title) of the notes or documents on the case shared with the team. No audit: for the sharing
+    services, which record their own events."""
+    model = JournalNote if kind == "note" else Document
+    return list(model.objects.filter(case=case, shared_with_team=True).order_by("pk").values_list("pk", "title"))
+
+
+def document_on_case(case: Case, document_id: int) -> Document | None:
+    return Document.objects.filter(case=case, pk=document_id).first()
+
+
+def documents_of_kind(access: CaseAccess, kind: str) -> list[Document]:
+    """The case's documents of one kind (e.g. signed consents), for a choice on a form (full sight only)."""
+    if not access.can(CasePerm.VIEW_DOCUMENTS):
+        return []
+    return list(Document.objects.filter(case=access.case, kind=kind).order_by("-uploaded_at", "-id"))
+
+
 def active_case_of(person) -> Case | None:
     """The child's open (or reopened) case, if any. For services matching incoming data to a child; they
     pass their own gatekeeper and audit the use themselves."""
@@ -239,3 +275,13 @@ def responsible_caseworker_of(case: Case):
         .first()
     )
     return member.user if member is not None else None
+
+
+def parent_contact_of(case: Case) -> TeamMember | None:
+    """The case's contact person for the parents (the team member marked so), with user and unit. For the parents'
+    view (family.selectors), which checks the reader and records the look itself."""
+    return (
+        TeamMember.objects.filter(case=case, is_parent_contact=True, valid_to__isnull=True)
+        .select_related("user", "unit")
+        .first()
+    )

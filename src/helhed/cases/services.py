@@ -348,6 +348,10 @@ def team_member_add(
         case_id=case.pk,
         detail={"user": user.username, "role": role},
     )
+    # A professional from another administration gets what the team shares as far as a consent covers it.
+    from helhed.consent.services import disclose_covered
+
+    disclose_covered(actor=actor, access=access, unit_ids={unit.pk})
     return member
 
 
@@ -556,12 +560,16 @@ def journal_note_add(
     body: str,
     occurred_on: date,
     shared_with_team: bool = False,
+    share_basis: str = "",
+    share_reason: str = "",
     submission_key: str | None = None,
     created_at=None,
     audit_event: bool = True,
 ) -> JournalNote:
     """Write a journal note. A note is never edited afterwards: corrections are addenda.
 
+    Shared with the team, it reaches the team's units of other administrations only on a consent or the
+    chosen legal basis (`share_basis`, with `share_reason`); without one for each, nothing is saved (ADR 0013).
     `submission_key` (a hidden form value) makes a double submit save the note once."""
     access = case_for(actor, case_id, need=CasePerm.WRITE_JOURNAL, audit_action=None)
     case = access.case
@@ -578,6 +586,7 @@ def journal_note_add(
     now = created_at or timezone.now()
     if occurred_on > timezone.localdate(now):
         raise HelhedError(_("Datoen for hændelsen ligger i fremtiden. Skriv den dato, det skete."), field="occurred_on")
+    covers = _sharing_covers(access, "note", shared_with_team, share_basis, share_reason)
     try:
         with transaction.atomic():
             note = JournalNote.objects.create(
@@ -593,6 +602,8 @@ def journal_note_add(
             )
     except IntegrityError:
         raise Conflict(_("Notatet er allerede gemt (formularen blev sendt to gange)."), code="duplicate_submit")
+    if covers:
+        _disclose(actor, access, "note", note.pk, note.title, covers, share_reason)
     with record_language():
         timeline_add(
             person_id=case.child_id,
@@ -653,6 +664,8 @@ def document_upload(
     title: str,
     kind: str,
     shared_with_team: bool = False,
+    share_basis: str = "",
+    share_reason: str = "",
     submission_key: str | None = None,
 ) -> Document:
     """Store a document for the case under the data dir (never in the web root) after checking type and size.
@@ -669,6 +682,7 @@ def document_upload(
     check_length(title, 200, field="title")
     title = title or (uploaded_file.name or "")[:200]
     checked = check_upload(uploaded_file)
+    covers = _sharing_covers(access, "document", shared_with_team, share_basis, share_reason)
     stored = filestore.store(uploaded_file.chunks(), checked.extension)
     return _save_document(
         actor=actor,
@@ -679,6 +693,7 @@ def document_upload(
         original_name=uploaded_file.name or "",
         content_type=checked.content_type,
         shared_with_team=shared_with_team,
+        disclose=(access, covers, share_reason),
     )
 
 
@@ -701,8 +716,36 @@ def document_file_generated(
     )
 
 
+def _sharing_covers(access, kind: str, shared: bool, basis: str, reason: str) -> list:
+    """Who on the team gets a shared item and on what basis; refuses before anything is written (ADR 0013)."""
+    if not shared:
+        return []
+    from helhed.consent.services import sharing_covers
+
+    covers, _missing = sharing_covers(access, kind, basis_code=basis, reason=reason)
+    return covers
+
+
+def _disclose(actor, access, kind: str, item_id: int, title: str, covers, reason: str) -> None:
+    from helhed.consent.services import disclosures_record
+
+    disclosures_record(
+        actor=actor, access=access, info_kind=kind, item_id=item_id, item_title=title, covers=covers, reason=reason
+    )
+
+
 def _save_document(
-    *, actor, case, stored, title, kind, original_name, content_type, shared_with_team, generated=False
+    *,
+    actor,
+    case,
+    stored,
+    title,
+    kind,
+    original_name,
+    content_type,
+    shared_with_team,
+    generated=False,
+    disclose: tuple | None = None,
 ) -> Document:
     try:
         doc = Document.objects.create(
@@ -735,6 +778,9 @@ def _save_document(
         audit.record(
             actor=actor, action=AuditAction.CREATE, obj=doc, persons=[case.child_id], case_id=case.pk, detail=detail
         )
+        if disclose is not None and disclose[1]:
+            access, covers, reason = disclose
+            _disclose(actor, access, "document", doc.pk, doc.title, covers, reason)
     except BaseException:
         # Nothing half-saved: no file without its database row.
         filestore.discard([stored])

@@ -42,6 +42,8 @@ def home(request):
     if user_has_perm(request.user, Perm.CASE_WORK):
         data = selectors.my_cases(actor=request.user)
         return render(request, "cases/home.html", {"data": data, "search_form": SearchForm()})
+    if user_has_perm(request.user, Perm.FAMILY_VIEW):
+        return redirect("family:home")
     if user_has_perm(request.user, Perm.AUDIT_READ):
         return redirect("core:audit_home")
     if user_has_perm(request.user, Perm.ORGANISATION_ADMIN):
@@ -188,6 +190,8 @@ def case_documents(request, case_id: int):
                     title=form.cleaned_data["title"],
                     kind=form.cleaned_data["kind"],
                     shared_with_team=form.cleaned_data["shared_with_team"],
+                    share_basis=form.cleaned_data["share_basis"],
+                    share_reason=form.cleaned_data["share_reason"],
                     submission_key=form.cleaned_data["submission_key"],
                 )
                 messages.success(request, _("Dokumentet er gemt."))

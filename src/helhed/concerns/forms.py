@@ -75,7 +75,9 @@ class _ReportBase(forms.Form):
     child_first_name = forms.CharField(label=_("Barnets fornavn"), max_length=120, required=False)
     child_last_name = forms.CharField(label=_("Barnets efternavn"), max_length=120, required=False)
     child_birth_date = forms.DateField(
-        label=_("Barnets fødselsdato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Barnets fødselsdato"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     child_address = forms.CharField(label=_("Barnets adresse"), max_length=200, required=False)
     description = forms.CharField(
@@ -321,7 +323,9 @@ class NewChildForm(VersionedForm):
 
     first_name = forms.CharField(label=_("Fornavn(e)"), max_length=120)
     last_name = forms.CharField(label=_("Efternavn"), max_length=120)
-    birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=_("Fødselsdato"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     no_cpr_reason = forms.CharField(
         label=_("Hvis intet CPR-nummer: hvorfor"),
         max_length=200,

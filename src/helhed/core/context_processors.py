@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .permissions import Perm, perms_for_roles
+from .permissions import Perm, perms_for_user
 
 
 def helhed(request):
@@ -11,7 +11,7 @@ def helhed(request):
         from helhed.organisation.selectors import actor_profile
 
         roles = actor_profile(user).roles
-        perms = perms_for_roles(roles)
+        perms = perms_for_user(user)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "helhed_perms": {p.value: (p in perms) for p in Perm},

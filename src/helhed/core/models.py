@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logout")
     PURGE = "purge", _("Sletning af gammel log")
     TOKEN = "token", _("API-nøgle")
+    DISCLOSE = "disclose", _("Videregivelse")
 
 
 class AuditChannel(models.TextChoices):

@@ -7,8 +7,10 @@ pattern and every API operation and fails if one does not declare a permission f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -32,10 +34,13 @@ class Perm(StrEnum):
     AUDIT_READ = "audit_read"  # data protection officer
     ORGANISATION_ADMIN = "organisation_admin"  # units, staff accounts and memberships; never children's data
     COMPLIANCE_READ = "compliance_read"  # deadline compliance in aggregate (the units in the user's scope)
+    COUNSELLING = "counselling"  # open, anonymous counselling (the courses of the user's own counselling units)
+    FAMILY_VIEW = "family_view"  # a custody holder's read-only view of their own child (parent accounts only)
 
 
 _CASE_STAFF = {Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER}
 _CONCERN_RECEPTION = frozenset({Perm.CONCERN_REPORT, Perm.CONCERN_RECEIVE})
+_COUNSELLING = frozenset({Perm.COUNSELLING})
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(
         {
@@ -48,10 +53,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.COMPLIANCE_READ,
         }
     )
-    | _CONCERN_RECEPTION,
+    | _CONCERN_RECEPTION
+    | _COUNSELLING,
     Role.COUNSELLOR: frozenset(
         {Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE, Perm.CONCERN_REPORT}
-    ),
+    )
+    | _COUNSELLING,
     Role.LEADER: frozenset(
         {
             Perm.CASE_WORK,
@@ -63,7 +70,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.COMPLIANCE_READ,
         }
     )
-    | _CONCERN_RECEPTION,
+    | _CONCERN_RECEPTION
+    | _COUNSELLING,
     Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
     Role.PROFESSIONAL: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
     Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
@@ -83,14 +91,47 @@ def perms_for_roles(roles) -> frozenset[Perm]:
     return frozenset(out)
 
 
+# Principals who are not staff (the parents' view, ADR 0014). An app that logs such a principal in registers a
+# function user -> permissions (or None) in its AppConfig.ready(), so core imports no domain app. It is asked only
+# about a user without any staff role, what it grants replaces the role permissions, and it can grant nothing
+# but these: a staff permission never reaches a parent, and a parent's permission never reaches staff.
+PRINCIPAL_PERMISSIONS = frozenset({Perm.FAMILY_VIEW})
+_principal_providers: list[Callable[[Any], frozenset[Perm] | None]] = []
+
+
+def register_principal_perms(provider: Callable[[Any], frozenset[Perm] | None]) -> None:
+    if provider not in _principal_providers:
+        _principal_providers.append(provider)
+
+
+def perms_for_user(user) -> frozenset[Perm]:
+    """Everything a logged-in user may do by role (or, for a principal without staff roles, what its app grants);
+    loaded once per request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_helhed_perms", None)
+    if cached is not None:
+        return cached
+    from helhed.organisation.selectors import actor_profile
+
+    roles = actor_profile(user).roles
+    perms = perms_for_roles(roles)
+    if not roles:
+        for provider in _principal_providers:
+            granted = provider(user)
+            if granted is not None:
+                perms = frozenset({Perm.AUTHENTICATED}) | (granted & PRINCIPAL_PERMISSIONS)
+                break
+    user._helhed_perms = perms
+    return perms
+
+
 def user_has_perm(user, perm: Perm) -> bool:
     if perm == Perm.PUBLIC:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    from helhed.organisation.selectors import actor_profile
-
-    return perm in perms_for_roles(actor_profile(user).roles)
+    return perm in perms_for_user(user)
 
 
 def requires(perm: Perm):

@@ -14,7 +14,7 @@ from helhed.organisation.models import AdministrationCode
 from .models import Attendance, DecisionStatus, MeetingKind, ParticipantKind, Visibility
 from .services import DecisionIn, ExternalIn, MeetingIn
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

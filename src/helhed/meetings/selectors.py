@@ -21,7 +21,16 @@ from helhed.organisation.models import Role, User
 from helhed.organisation.selectors import actor_profile
 
 from . import policies
-from .models import Decision, DecisionStatus, Meeting, MeetingKind, MeetingStatus, Participant, Visibility
+from .models import (
+    Decision,
+    DecisionStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Participant,
+    ParticipantKind,
+    Visibility,
+)
 
 LIST_LIMIT = 200
 
@@ -224,6 +233,37 @@ def chair_overview(*, actor, limit: int = LIST_LIMIT) -> ChairOverview:
         detail={"view": "aftaleforum", "meetings": len(meetings), "overdue": len(overdue)},
     )
     return ChairOverview(meetings=meetings, overdue=overdue, today=today)
+
+
+FAMILY_KINDS = (ParticipantKind.PARENT, ParticipantKind.CHILD)
+
+
+def family_meetings(case, *, limit: int = 50) -> list[Meeting]:
+    """The coming meetings on the case to which the family (a parent or the child) is invited, soonest first, for
+    the parents' view. No gatekeeper and no audit here: family.selectors has checked that the reader holds custody
+    of the child and records the look itself."""
+    return list(
+        Meeting.objects.filter(
+            case=case,
+            status=MeetingStatus.PLANNED,
+            ends_at__gte=timezone.now(),
+            participants__kind__in=FAMILY_KINDS,
+        )
+        .distinct()
+        .select_related("chair")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+def family_decisions(case, *, limit: int = 100) -> list[Decision]:
+    """The case's decisions that everyone invited may read (visibility 'family'), open or done, by due date; never
+    those for professionals or caseworkers only, nor cancelled ones. For the parents' view, as family_meetings."""
+    return list(
+        Decision.objects.filter(case=case, visibility=Visibility.FAMILY)
+        .exclude(status=DecisionStatus.CANCELLED)
+        .select_related("owner", "meeting")
+        .order_by("due_on", "id")[:limit]
+    )
 
 
 def minutes_copy(*, actor, meeting_id, participant_id=None) -> tuple[Meeting, str, Participant | None]:

@@ -31,7 +31,9 @@ class PersonForm(forms.Form):
         help_text=_("Fx 'ukendt endnu' eller 'udenlandsk statsborger'."),
     )
     birth_date = forms.DateField(
-        label=_("Fødselsdato (kun uden CPR-nummer)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Fødselsdato (kun uden CPR-nummer)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     address = forms.CharField(label=_("Adresse"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postnummer"), max_length=4, required=False)

@@ -38,6 +38,7 @@ class PlanOverview:
     field_changes: list[policies.FieldChange] = field(default_factory=list)
     youth_today: bool = False
     deadlines: list = field(default_factory=list)
+    not_shared_with: list = field(default_factory=list)  # team units of other administrations without the plan
 
     @property
     def case(self):
@@ -102,6 +103,18 @@ def sees_drafts(access: CaseAccess) -> bool:
     return access.can(CasePerm.VIEW_JOURNAL)
 
 
+def _disclosed_versions(access: CaseAccess) -> set[int] | None:
+    """For a limited reader from another administration: the approved versions disclosed to their unit."""
+    from helhed.consent.selectors import visible_item_ids
+
+    return visible_item_ids(access, "plan")
+
+
+def approved_version_of(case) -> PlanVersion | None:
+    """The case's approved plan version now. No audit: for services that record their own events."""
+    return PlanVersion.objects.filter(plan__case=case, status=VersionStatus.APPROVED).order_by("-number").first()
+
+
 def _read_access(actor, case_id) -> CaseAccess:
     return case_for(actor, case_id, need=CasePerm.VIEW_SHARED, audit_action=None)
 
@@ -134,6 +147,9 @@ def plan_overview(*, actor, case_id, view: str = "plan") -> PlanOverview:
     )
     if not sees_drafts(access):
         versions = [v for v in versions if v.status != VersionStatus.DRAFT]
+    disclosed = _disclosed_versions(access)
+    if disclosed is not None:
+        versions = [v for v in versions if v.pk in disclosed]
     draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
     approved = next((v for v in versions if v.status == VersionStatus.APPROVED), None)
     _attach_goals(approved, draft)
@@ -144,7 +160,15 @@ def plan_overview(*, actor, case_id, view: str = "plan") -> PlanOverview:
         .prefetch_related(ratings)
         .order_by("-reviewed_at", "-id")[:REVIEWS_SHOWN]
     )
+    if disclosed is not None:
+        reviews = [r for r in reviews if r.plan_version_id in disclosed]
     goal_changes, field_changes = differences(approved, draft) if draft is not None else ([], [])
+    not_shared_with = []
+    if approved is not None and access.can(CasePerm.VIEW_JOURNAL):
+        from helhed.consent.selectors import disclosed_units, recipients
+
+        have = disclosed_units(case, "plan", approved.pk)
+        not_shared_with = [r for r in recipients(case) if r.unit_id not in have]
     return PlanOverview(
         access,
         plan,
@@ -156,6 +180,7 @@ def plan_overview(*, actor, case_id, view: str = "plan") -> PlanOverview:
         field_changes=field_changes,
         youth_today=youth_today,
         deadlines=deadlines,
+        not_shared_with=not_shared_with,
     )
 
 
@@ -182,6 +207,9 @@ def plan_version(*, actor, case_id, number, view: str = "plan_version") -> Versi
         .first()
     )
     if version is None or (version.is_draft and not sees_drafts(access)):
+        raise Http404
+    disclosed = _disclosed_versions(access)
+    if disclosed is not None and version.pk not in disclosed:
         raise Http404
     previous = version.based_on
     _attach_goals(version, previous)
@@ -213,6 +241,29 @@ def plan_letter(*, actor, case_id, number):
         raise Http404
     _access, document = case_selectors.document_for_download(actor=actor, case_id=access.case.pk, document_id=letter_id)
     return document
+
+
+@dataclass
+class FamilyPlan:
+    version: PlanVersion  # approved, with `goal_list`, `areas` and `youth_areas`
+    youth: bool  # the youth section applies (the child's age on the plan's date)
+
+
+def plan_for_family(case) -> FamilyPlan | None:
+    """The plan as the family may see it: the latest approved version with its goals (the child's words and the
+    parents' view included), never a draft; what the plan letter says. No gatekeeper and no audit here: the parents'
+    view (family.selectors) has checked that the reader holds custody of the child and records the look itself."""
+    version = (
+        PlanVersion.objects.filter(plan__case=case, status=VersionStatus.APPROVED)
+        .select_related("approved_by")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        return None
+    _attach_goals(version)
+    on = version.plan_date or timezone.localdate()
+    return FamilyPlan(version=version, youth=policies.youth_section_applies(case.child.birth_date, on))
 
 
 def draft_for_edit(*, actor, case_id) -> PlanOverview:

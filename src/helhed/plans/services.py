@@ -20,6 +20,8 @@ from helhed.cases import services as case_services
 from helhed.cases.gatekeeper import case_for
 from helhed.cases.models import Case, DocumentKind
 from helhed.cases.policies import CasePerm
+from helhed.consent import services as consent_services
+from helhed.consent.models import InfoKind
 from helhed.core import audit, filestore, idempotency
 from helhed.core.concurrency import bump_version, check_version
 from helhed.core.errors import Conflict, HelhedError, NotFound
@@ -469,7 +471,28 @@ def plan_approve(*, actor, case_id, version, number: int | None = None) -> PlanV
     # The letter last: it writes a file, which must not outlive a transaction that rolls back.
     contact = next((m for m in case_selectors.case_team(access) if m.is_parent_contact), None)
     _file_letter(actor, case, draft, goals, youth=youth, contact=contact)
+    _disclose_to_team(actor, access, draft)
     return draft
+
+
+def _disclose_to_team(actor, access, version: PlanVersion) -> None:
+    """An approved plan is shared with the team: with the units of other administrations as far as a consent
+    in force covers them; the rest wait on the case's sharing page for a consent or a legal basis (ADR 0013)."""
+    covers, _missing = consent_services.sharing_covers(access, InfoKind.PLAN, partial=True)
+    with record_language():
+        title = _("Barnets plan, version %(n)s") % {"n": version.number}
+    consent_services.disclosures_record(
+        actor=actor, access=access, info_kind=InfoKind.PLAN, item_id=version.pk, item_title=title, covers=covers
+    )
+    if version.letter_id:
+        consent_services.disclosures_record(
+            actor=actor,
+            access=access,
+            info_kind=InfoKind.DOCUMENT,
+            item_id=version.letter_id,
+            item_title=title,
+            covers=covers,
+        )
 
 
 def _file_letter(actor, case: Case, version: PlanVersion, goals: list[PlanGoal], *, youth: bool, contact) -> None:

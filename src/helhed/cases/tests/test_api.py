@@ -17,6 +17,7 @@ from helhed.cases.models import Case, JournalNote, TeamMember, TeamRole
 from helhed.core.apiauth import token_create, token_revoke
 from helhed.core.models import ApiToken, AuditAction, AuditEvent
 from helhed.testing.factories import PersonFactory
+from helhed.testing.sharing import give_consent
 
 
 def api(user) -> Client:
@@ -293,6 +294,7 @@ def test_journal_double_submit_saves_once(town, open_case, caseworker_api):
 
 @pytest.fixture
 def shared_and_private_notes(town, open_case):
+    give_consent(open_case, town.caseworker)
     for title, shared in (("Delt med teamet", True), ("Kun socialforvaltningen", False)):
         services.journal_note_add(
             actor=town.caseworker,

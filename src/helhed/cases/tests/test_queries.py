@@ -121,6 +121,8 @@ def _busy_case(town, *, members: int, notes: int, relatives: int):
             body="Opdigtet tekst.",
             occurred_on=timezone.localdate() - timedelta(days=i),
             shared_with_team=bool(i % 3),
+            share_basis="early_preventive" if i % 3 else "",
+            share_reason="Skolen skal kende barnets situation for at kunne støtte i klassen." if i % 3 else "",
         )
     for i in range(relatives):
         kind = RelationKind.PARENT if i < 2 else RelationKind.SIBLING

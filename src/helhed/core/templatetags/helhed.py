@@ -67,6 +67,15 @@ _OBJECT_LABELS = {
     "concerns.concernattachment": _("Bilag til underretning"),
     "deadlines.deadline": _("Frist"),
     "deadlines.compliance": _("Overholdelse af frister"),
+    "flow.casestage": _("Sagens trin"),
+    "flow.handover": _("Overdragelse"),
+    "consent.consent": _("Samtykke"),
+    "consent.disclosure": _("Videregivelse til anden forvaltning"),
+    "family.parentlink": _("Forældrenes login-link"),
+    "family.parentaccount": _("Forældrekonto"),
+    "counselling.anonymouscounselling": _("Anonym rådgivning"),
+    "counselling.counsellingcontact": _("Kontakt i anonym rådgivning"),
+    "counselling.statistics": _("Statistik for anonym rådgivning"),
 }
 
 

@@ -316,6 +316,33 @@ _VALID_BODIES = {
     ("PUT", "/api/v1/cases/{case_id}/plan/versions/{number}"): {"version": 1, "goals": []},
     ("POST", "/api/v1/cases/{case_id}/plan/versions/{number}/approve"): {"version": 1},
     ("POST", "/api/v1/cases/{case_id}/plan/reviews"): {"ratings": []},
+    ("POST", "/api/v1/cases/{case_id}/parent-links"): {"person_id": 1},
+    ("POST", "/api/v1/cases/{case_id}/parent-links/{link_id}/revoke"): None,
+    ("POST", "/api/v1/counselling"): {
+        "pseudonym": "Pigen med cyklen",
+        "age_band": "13-15",
+        "contact_by": "child",
+        "topics": ["school"],
+    },
+    ("POST", "/api/v1/counselling/{counselling_id}/contacts"): {
+        "occurred_on": "2024-01-02",
+        "channel": "phone",
+        "duration_minutes": 30,
+        "summary": "Samtale om skolen",
+    },
+    ("POST", "/api/v1/counselling/{counselling_id}/close"): {},
+    ("POST", "/api/v1/counselling/{counselling_id}/reopen"): {},
+    ("POST", "/api/v1/counselling/{counselling_id}/convert"): {},
+    ("POST", "/api/v1/consents/cases/{case_id}"): {
+        "given_by": [1],
+        "given_on": "2026-01-01",
+        "administrations": ["BUF"],
+        "info_kinds": ["note"],
+        "purpose": "x",
+        "valid_from": "2026-01-01",
+    },
+    ("POST", "/api/v1/consents/cases/{case_id}/{consent_id}/withdraw"): {"reason": "x"},
+    ("POST", "/api/v1/consents/cases/{case_id}/share"): {"unit_id": 1},
 }
 
 
@@ -336,6 +363,9 @@ def _fill(path: str) -> str:
         "meeting_id",
         "decision_id",
         "handover_id",
+        "link_id",
+        "counselling_id",
+        "consent_id",
         "number",
     ):
         path = path.replace("{" + name + "}", "1")

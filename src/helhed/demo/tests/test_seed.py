@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db.models import Count, F
 
 from helhed.concerns.models import Concern, ConcernStatus
 from helhed.deadlines.models import Deadline, DeadlineStatus
 from helhed.demo import generator
+
+
+@pytest.fixture(autouse=True)
+def _files(settings, tmp_path):
+    settings.DOCUMENT_ROOT = tmp_path / "documents"  # the letters the demo files (plans, invitations)
 
 
 def test_seed_makes_reports_with_their_deadlines(db):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from helhed.cases import services as case_services
 from helhed.cases.models import TeamRole
 from helhed.testing.factories import PersonFactory, synthetic_cpr
+from helhed.testing.sharing import give_consent
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +20,8 @@ def _files(settings, tmp_path):
 
 @pytest.fixture
 def team_case(town, open_case):
-    """The open case with the teacher on its team (limited access)."""
+    """The open case with the teacher on its team (limited access) and the parents' consent to share with BUF."""
+    give_consent(open_case, town.caseworker)
     case_services.team_member_add(actor=town.caseworker, case_id=open_case.pk, user=town.teacher, role=TeamRole.TEACHER)
     open_case.refresh_from_db()
     return open_case

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from helhed.testing.browser import assert_accessible, login, logout
+from helhed.testing.sharing import give_consent
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +24,7 @@ def case_with_teacher(town, open_case, settings, tmp_path):
     from helhed.cases.models import TeamRole
 
     settings.DOCUMENT_ROOT = tmp_path / "documents"
+    give_consent(open_case, town.caseworker)  # the parents let the school read the plan
     services.team_member_add(actor=town.caseworker, case_id=open_case.pk, user=town.teacher, role=TeamRole.TEACHER)
     return open_case
 

@@ -59,17 +59,26 @@ class Command(BaseCommand):
                 reports_per_child=reports_per_child,
                 progress=lambda n: self.stderr.write(f"  {n} børn …") if children > 5000 else None,
             )
+            # Consents and disclosures first: an approved plan reaches the units a consent covers.
+            from helhed.demo.consent_gen import seed_consents
+
+            seed_consents(seed=seed)
             # Children's plans through the plans services (each with its letter PDF, so a modest number).
             from helhed.demo.plans_gen import seed_plans
 
             plans = seed_plans(limit=min(20, max(children // 40, 0)), seed=seed)
+            # Meetings, decisions (tasks), stages and handovers: the coming ones through the services.
+            from helhed.demo.meetings_gen import seed_meetings
+
+            meetings = seed_meetings(limit=min(30, max(children // 25, 0)), seed=seed)
             # The nightly job's work, once now: the compliance report reads the ended months from the store.
             deadline_services.compliance_refresh(actor=None)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Syntetisk kommune: {result.children} børn, {result.persons} personer, {result.cases} sager, "
                 f"{result.notes} journalnotater, {result.concerns} underretninger, {result.units} enheder, "
-                f"{result.staff} medarbejdere, {plans.plans} planer."
+                f"{result.staff} medarbejdere, {meetings.meetings} møder, {meetings.decisions} beslutninger, "
+                f"{meetings.handovers} overdragelser, {plans.plans} planer."
             )
         )
 
