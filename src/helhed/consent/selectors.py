@@ -18,7 +18,7 @@ from helhed.cases.models import Case, TeamMember
 from helhed.cases.policies import CasePerm
 from helhed.core import audit
 from helhed.core.models import AuditAction
-from helhed.people.selectors import custody_holders
+from helhed.people.selectors import custody_holders, enrolments_of
 
 from . import policies
 from .models import Consent, ConsentStatus, Disclosure, InfoKind, LegalBasis
@@ -130,6 +130,7 @@ class CaseSharing:
     coverage: list[RecipientCoverage]
     pending: list[Pending]
     disclosures: list[Disclosure]
+    enrolled_unit_ids: list[int] = field(default_factory=list)  # the child's school and daycare now
 
     @property
     def case(self):
@@ -212,6 +213,7 @@ def case_sharing(*, actor, case_id) -> CaseSharing:
         coverage=coverage,
         pending=pending_for(case, recipients_now),
         disclosures=disclosures,
+        enrolled_unit_ids=[e.unit_id for e in enrolments_of(case.child) if e.valid_to is None or e.valid_to >= today],
     )
 
 

@@ -21,8 +21,11 @@ from .forms import ConsentForm, SharePendingForm, WithdrawForm
 
 
 def _consent_form(data, sharing):
+    """Units to narrow a consent to: those of other administrations on the team now and the child's own school
+    or daycare — the recipients a family is asked about, not every unit in the municipality."""
     own = sharing.case.responsible_unit.administration.code
-    units = [u for u in units_for_choice() if u.administration.code != own]
+    relevant = {c.recipient.unit_id for c in sharing.coverage} | set(sharing.enrolled_unit_ids)
+    units = [u for u in units_for_choice() if u.administration.code != own and u.pk in relevant]
     return ConsentForm(
         data,
         holders=sharing.holders,

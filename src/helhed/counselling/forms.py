@@ -16,7 +16,9 @@ _NO_IDENTITY = _("Skriv ingen navne, adresser, CPR-numre, telefonnumre eller e-m
 class ContactFields(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     occurred_on = forms.DateField(
-        label=_("Dato for kontakten"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+        label=_("Dato for kontakten"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     channel = forms.ChoiceField(label=_("Kanal"), choices=[("", _("Vælg kanal")), *Channel.choices])
     duration_minutes = forms.IntegerField(
@@ -157,7 +159,7 @@ class ConvertForm(forms.Form):
         label=_("Relation til barnet"), required=False, choices=[("", _("Vælg relation")), *ConsentRelation.choices]
     )
     consent_on = forms.DateField(
-        label=_("Dato for samtykket"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Dato for samtykket"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     consent_text = forms.CharField(
         label=_("Hvad familien har givet samtykke til"),

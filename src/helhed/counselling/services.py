@@ -50,7 +50,7 @@ from .selectors import COURSE_ROLES, conversion_units, counselling_for, counsell
 
 _STALE = gettext_lazy("Forløbet er ændret af en anden imens. Genindlæs siden, og prøv igen.")
 NO_CONSENT = gettext_lazy(
-    "Sagen kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. Registrér samtykket."
+    "Forløbet kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. Registrér samtykket."
 )
 
 

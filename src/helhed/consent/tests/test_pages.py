@@ -75,7 +75,11 @@ def test_bad_consent_input_is_a_danish_400_and_nothing_is_saved(town, team, moth
         ({"consent-purpose": ""}, "Dette felt er påkrævet"),
         ({"consent-given_by": [999999]}, "Marker en gyldig valgmulighed"),
         ({"consent-valid_to": "2000-01-01"}, "Slutdatoen ligger før startdatoen"),
-        ({"consent-unit_ids": [town.jobcenter.pk]}, "hører ikke til en af de valgte forvaltninger"),
+        ({"consent-unit_ids": [town.jobcenter.pk]}, "Marker en gyldig valgmulighed"),  # not on the team
+        (
+            {"consent-administrations": ["BIF"], "consent-unit_ids": [town.school.pk]},
+            "hører ikke til en af de valgte forvaltninger",
+        ),
     ):
         response = rikke.post(_url(team), _consent_post(mother, **change))
         assert response.status_code == 400, change

@@ -19,6 +19,12 @@ BACKEND = "helhed.core.auth.HelhedModelBackend"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
+def _quoted(text: str) -> str:
+    """The content of one quoted .po string: the outer quotes only (an escaped quote at the end stays)."""
+    text = text.strip()
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
+
+
 def _unquote(chunks: list[str]) -> str:
     text = "".join(chunks)
     return re.sub(r'\\(["\\nt])', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
@@ -50,21 +56,21 @@ def _entries(path: Path) -> list[dict]:
         elif line.startswith("msgid_plural "):
             assert entry is not None
             field = "msgid_plural"
-            entry["msgid_plural"].append(line[len("msgid_plural ") :].strip('"'))
+            entry["msgid_plural"].append(_quoted(line[len("msgid_plural ") :]))
         elif line.startswith("msgid "):
             if entry is None or (field or "").startswith("msgstr"):
                 entry = new_entry()
             field = "msgid"
-            entry["msgid"].append(line[len("msgid ") :].strip('"'))
+            entry["msgid"].append(_quoted(line[len("msgid ") :]))
         elif line.startswith("msgstr["):
             assert entry is not None
             index = int(line[len("msgstr[") : line.index("]")])
             field = f"msgstr[{index}]"
-            entry["plurals"][index] = [line[line.index("]") + 1 :].strip().strip('"')]
+            entry["plurals"][index] = [_quoted(line[line.index("]") + 1 :])]
         elif line.startswith("msgstr "):
             field = "msgstr"
             assert entry is not None
-            entry["msgstr"].append(line[len("msgstr ") :].strip('"'))
+            entry["msgstr"].append(_quoted(line[len("msgstr ") :]))
         elif line.startswith('"') and entry is not None and field:
             if field.startswith("msgstr["):
                 entry["plurals"][int(field[len("msgstr[") : -1])].append(line[1:-1])

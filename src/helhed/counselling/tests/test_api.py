@@ -108,7 +108,7 @@ def test_conversion_is_refused_without_consent_and_done_with_it(api, created, ch
     refused = _post(api, url, {"child_id": child.pk})
     assert refused.status_code == 400
     assert refused.json() == {
-        "detail": "Sagen kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. "
+        "detail": "Forløbet kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. "
         "Registrér samtykket.",
         "code": "consent_missing",
         "field": "consent",

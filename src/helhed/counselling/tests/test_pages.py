@@ -134,7 +134,7 @@ def test_conversion_without_consent_is_refused_on_the_page(town, course, child):
     response = client.post(url, _convert_form(course, child, consent_given=""))
     assert response.status_code == 400
     assert (
-        "Sagen kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. Registrér samtykket."
+        "Forløbet kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. Registrér samtykket."
         in response.content.decode()
     )
     half = client.post(url, _convert_form(course, child, consent_text=""))

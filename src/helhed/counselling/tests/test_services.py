@@ -148,7 +148,8 @@ def test_conversion_without_consent_is_refused(town, course, child):
             )
         assert exc.value.status_code == 400
         assert str(exc.value.message) == (
-            "Sagen kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. Registrér samtykket."
+            "Forløbet kan kun blive en sag med navn og CPR-nummer, når familien har givet samtykke. "
+            "Registrér samtykket."
         )
     course.refresh_from_db()
     assert course.status == CounsellingStatus.OPEN and course.case is None

@@ -38,3 +38,19 @@ def test_demo_consents_make_the_shared_notes_reach_the_professionals_they_cover(
     # Some cases have no consent: what their teams share waits on the sharing page for a consent or a basis.
     without = Case.objects.filter(status__in=ACTIVE_STATUSES, consents__isnull=True, journal__shared_with_team=True)
     assert any(consent_selectors.pending_for(c, consent_selectors.recipients(c)) for c in without.distinct())
+
+
+@pytest.mark.django_db
+def test_demo_counselling_courses_are_anonymous_and_readable_by_the_counsellor():
+    from helhed.counselling.models import AnonymousCounselling, CounsellingContact
+    from helhed.counselling.policies import identity_problem
+    from helhed.demo.counselling_gen import seed_counselling
+
+    generator.seed(children=40, seed=2, notes_per_case=0, schools=2)
+    result = seed_counselling(limit=8, seed=2)
+    assert result.courses == AnonymousCounselling.objects.count() == 8
+    assert result.contacts == CounsellingContact.objects.count() >= 8
+    texts = [c.pseudonym for c in AnonymousCounselling.objects.all()] + [
+        c.summary for c in CounsellingContact.objects.all()
+    ]
+    assert not [t for t in texts if identity_problem(t)]

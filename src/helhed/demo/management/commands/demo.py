@@ -63,6 +63,10 @@ class Command(BaseCommand):
             from helhed.demo.consent_gen import seed_consents
 
             seed_consents(seed=seed)
+            # Anonymous counselling courses through the counselling services (no identity in them).
+            from helhed.demo.counselling_gen import seed_counselling
+
+            seed_counselling(limit=min(18, max(children // 40, 0)), seed=seed)
             # Children's plans through the plans services (each with its letter PDF, so a modest number).
             from helhed.demo.plans_gen import seed_plans
 
