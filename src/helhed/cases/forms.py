@@ -65,7 +65,26 @@ def share_basis_choices() -> list[tuple[str, object]]:
     return [("", _("Forældrenes samtykke"))] + [(b.code, f"{b.name} ({b.paragraph})") for b in bases_in_force()]
 
 
-class JournalNoteForm(forms.Form):
+class ShareBasisFields(forms.Form):
+    """The basis for sharing with other administrations: the parents' consent or a legal basis with a reason
+    (ADR 0013). Shown after the form's own fields."""
+
+    share_basis = forms.ChoiceField(label=_("Grundlag for at dele"), required=False)
+    share_reason = forms.CharField(
+        label=_("Hvorfor lovgrundlaget gælder"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["share_basis"].choices = share_basis_choices()
+        for name in ("share_basis", "share_reason"):
+            self.fields[name] = self.fields.pop(name)
+
+
+class JournalNoteForm(ShareBasisFields):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     kind = forms.ChoiceField(label=_("Type"), choices=NoteKind.choices)
     title = forms.CharField(label=_("Overskrift"), max_length=200)
@@ -87,44 +106,25 @@ class JournalNoteForm(forms.Form):
             "eller der er valgt et lovgrundlag."
         ),
     )
-    share_basis = forms.ChoiceField(label=_("Grundlag for at dele"), required=False)
-    share_reason = forms.CharField(
-        label=_("Hvorfor lovgrundlaget gælder"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["share_basis"].choices = share_basis_choices()
 
 
 class AddendumForm(forms.Form):
     body = forms.CharField(label=_("Tilføjelse"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(ShareBasisFields):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     title = forms.CharField(label=_("Titel"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Dokumenttype"), choices=DocumentKind.choices)
     file = forms.FileField(label=_("Fil"))
 
     shared_with_team = forms.BooleanField(label=_("Del med sagens team"), required=False)
-    share_basis = forms.ChoiceField(label=_("Grundlag for at dele"), required=False)
-    share_reason = forms.CharField(
-        label=_("Hvorfor lovgrundlaget gælder"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("PDF, billeder og kontorfiler. Højst %(mb)s MB.") % {
             "mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
         }
-        self.fields["share_basis"].choices = share_basis_choices()
 
 
 class BreakGlassForm(forms.Form):

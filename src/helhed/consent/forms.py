@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.cases.forms import ShareBasisFields
 from helhed.organisation.models import AdministrationCode
 
 from .models import InfoKind
@@ -61,18 +62,5 @@ class WithdrawForm(forms.Form):
     )
 
 
-class SharePendingForm(forms.Form):
+class SharePendingForm(ShareBasisFields):
     unit = forms.IntegerField(widget=forms.HiddenInput)
-    share_basis = forms.ChoiceField(label=_("Grundlag"), required=False)
-    share_reason = forms.CharField(
-        label=_("Hvorfor lovgrundlaget gælder"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from helhed.cases.forms import share_basis_choices
-
-        self.fields["share_basis"].choices = share_basis_choices()

@@ -135,20 +135,7 @@ def consent_record(
     consent.given_by.set(ids)
     if units:
         consent.units.set(units)
-    ConsentStatusChange.objects.create(
-        consent=consent, from_status="", to_status=ConsentStatus.ACTIVE, changed_by=actor, changed_at=now
-    )
-    with record_language():
-        case_services.timeline_add(
-            person_id=case.child_id,
-            case=case,
-            at=now,
-            kind="consent_given",
-            title=_("Samtykke registreret: %(a)s") % {"a": _admin_names(admins)},
-            actor=actor,
-            administration=case.responsible_unit.administration.code,
-            obj=consent,
-        )
+    _status_changed(consent, actor=actor, at=now, from_status="")
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -159,6 +146,35 @@ def consent_record(
     )
     disclose_covered(actor=actor, access=access)
     return consent
+
+
+def _status_changed(consent: Consent, *, actor, at, from_status: str, reason: str = "") -> None:
+    """The consent's status history and its line on the child's timeline (not shared with the team)."""
+    ConsentStatusChange.objects.create(
+        consent=consent,
+        from_status=from_status,
+        to_status=consent.status,
+        reason=reason,
+        changed_by=actor,
+        changed_at=at,
+    )
+    case = consent.case
+    with record_language():
+        title = (
+            _("Samtykke registreret: %(a)s")
+            if consent.status == ConsentStatus.ACTIVE
+            else _("Samtykke tilbagekaldt: %(a)s")
+        ) % {"a": _admin_names(consent.administrations)}
+        case_services.timeline_add(
+            person_id=case.child_id,
+            case=case,
+            at=at,
+            kind=f"consent_{consent.status}",
+            title=title,
+            actor=actor,
+            administration=case.responsible_unit.administration.code,
+            obj=consent,
+        )
 
 
 @transaction.atomic
@@ -175,27 +191,10 @@ def consent_withdraw(*, actor, case_id, consent_id, reason: str, version=None) -
         raise Conflict(_("Samtykket er allerede tilbagekaldt."), code="bad_transition")
     reason = _text(reason, field="reason")
     now = timezone.now()
-    ConsentStatusChange.objects.create(
-        consent=consent,
-        from_status=consent.status,
-        to_status=ConsentStatus.WITHDRAWN,
-        reason=reason,
-        changed_by=actor,
-        changed_at=now,
-    )
+    from_status = consent.status
     consent.status, consent.withdrawn_at, consent.withdrawal_reason = ConsentStatus.WITHDRAWN, now, reason
     bump_version(consent, "status", "withdrawn_at", "withdrawal_reason")
-    with record_language():
-        case_services.timeline_add(
-            person_id=case.child_id,
-            case=case,
-            at=now,
-            kind="consent_withdrawn",
-            title=_("Samtykke tilbagekaldt: %(a)s") % {"a": _admin_names(consent.administrations)},
-            actor=actor,
-            administration=case.responsible_unit.administration.code,
-            obj=consent,
-        )
+    _status_changed(consent, actor=actor, at=now, from_status=from_status, reason=reason)
     audit.record(
         actor=actor,
         action=AuditAction.UPDATE,

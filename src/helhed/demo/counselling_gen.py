@@ -34,7 +34,7 @@ PSEUDONYMS = [
     "Pigen med høretelefonerne",
     "Den unge på kollegiet",
 ]
-SUMMARIES = {
+SUMMARIES: dict[str, str] = {
     Topic.FAMILY_CONFLICT: "Mange skænderier derhjemme om regler og skærmtid. Vi talte om faste aftaler.",
     Topic.SCHOOL: "Har svært ved at komme i skole om morgenen. Vi lavede en plan for de første 10 minutter af dagen.",
     Topic.WELLBEING: "Føler sig ensom og sover dårligt. Vi talte om, hvem der kan være en voksen at gå til.",
