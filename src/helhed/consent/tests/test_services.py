@@ -87,6 +87,8 @@ def test_a_consent_covering_both_administrations_shares_and_records_each_disclos
         (town.school.pk, consent.pk, None),
     ]
     assert _titles(town.teacher, team) == [note.title] and _titles(town.employment_adviser, team) == [note.title]
+    lines = case_selectors.case_timeline(case_for(town.teacher, team.pk, audit_action=None), actor=town.teacher)
+    assert any(note.title in line.title for line in lines)
     events = AuditEvent.objects.filter(action=AuditAction.DISCLOSE, case_id=team.pk)
     assert events.count() == 2
     assert {e.detail["basis"] for e in events} == {"consent"} and {e.detail["consent"] for e in events} == {consent.pk}
@@ -203,6 +205,9 @@ def test_withdrawing_a_consent_stops_further_sight_and_sharing(town, team, mothe
     assert withdrawn.status == "withdrawn" and withdrawn.withdrawn_at is not None
     assert [(h.from_status, h.to_status) for h in withdrawn.history.all()] == [("", "active"), ("active", "withdrawn")]
     assert _titles(town.teacher, team) == []
+    access = case_for(town.teacher, team.pk, audit_action=None)
+    lines = case_selectors.case_timeline(access, actor=town.teacher)
+    assert note.title not in " ".join(line.title for line in lines)  # nor its line on the timeline
     assert Disclosure.objects.filter(item_id=note.pk).count() == 2  # the record of what was disclosed stays
     with pytest.raises(HelhedError):
         _note(town, team, title="Nyt")
