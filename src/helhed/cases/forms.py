@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
 from helhed.organisation.models import CASE_OWNING_KINDS, Role, Unit
 
 from .models import CaseStatus, DocumentKind, NoteKind, TeamRole
@@ -90,7 +91,7 @@ class JournalNoteForm(ShareBasisFields):
     title = forms.CharField(label=_("Overskrift"), max_length=200)
     occurred_on = forms.DateField(
         label=_("Dato for hændelsen"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
     body = forms.CharField(

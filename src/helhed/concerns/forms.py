@@ -9,6 +9,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
+
 from .models import Awareness, Channel, ConcernCategory, Decision, LetterKind, NotifierKind
 from .policies import ACUTE_CHECKLIST
 from .services import AssessmentIn, ReportIn
@@ -77,7 +79,7 @@ class _ReportBase(forms.Form):
     child_birth_date = forms.DateField(
         label=_("Barnets fødselsdato"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     child_address = forms.CharField(label=_("Barnets adresse"), max_length=200, required=False)
     description = forms.CharField(
@@ -323,9 +325,7 @@ class NewChildForm(VersionedForm):
 
     first_name = forms.CharField(label=_("Fornavn(e)"), max_length=120)
     last_name = forms.CharField(label=_("Efternavn"), max_length=120)
-    birth_date = forms.DateField(
-        label=_("Fødselsdato"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    birth_date = forms.DateField(label=_("Fødselsdato"), required=False, widget=DateInput())
     no_cpr_reason = forms.CharField(
         label=_("Hvis intet CPR-nummer: hvorfor"),
         max_length=200,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhed.cases.forms import ShareBasisFields
+from helhed.core.forms import DateInput
 from helhed.organisation.models import AdministrationCode
 
 from .models import InfoKind
@@ -19,7 +20,7 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Ved fælles forældremyndighed skal begge forældre give samtykke."),
     )
-    given_on = forms.DateField(label=_("Givet den"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    given_on = forms.DateField(label=_("Givet den"), widget=DateInput())
     administrations = forms.MultipleChoiceField(
         label=_("Må videregives til"), choices=AdministrationCode.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -35,13 +36,13 @@ class ConsentForm(forms.Form):
     purpose = forms.CharField(label=_("Formål"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     valid_from = forms.DateField(
         label=_("Gyldigt fra"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
     valid_to = forms.DateField(
         label=_("Gyldigt til"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Typisk ét år eller til sagen lukkes."),
     )
     document_id = forms.TypedChoiceField(

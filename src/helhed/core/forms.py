@@ -2,6 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker. It needs the value as YYYY-MM-DD whatever the UI language (a Danish 22.11.2026 would
+    show an empty field), so every date field in Helhed uses this widget."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("Brugernavn"),
@@ -28,12 +38,8 @@ class AuditPersonForm(forms.Form):
     cpr = forms.CharField(
         label=_("Eller CPR-nummer"), max_length=11, required=False, help_text=_("10 cifre, med eller uden bindestreg.")
     )
-    date_from = forms.DateField(
-        label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Til dato"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -46,12 +52,8 @@ class AuditPersonForm(forms.Form):
 
 class AuditActorForm(forms.Form):
     username = forms.CharField(label=_("Brugernavn"), max_length=150)
-    date_from = forms.DateField(
-        label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = forms.DateField(
-        label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Til dato"), required=False, widget=DateInput())
 
 
 def add_service_error(form, exc) -> None:

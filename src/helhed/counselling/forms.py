@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
+
 from .models import AgeBand, Channel, ConsentRelation, ContactBy, CounsellingStatus, Topic
 from .services import ConsentIn, ContactIn, CounsellingIn, NewChild
 
@@ -17,7 +19,7 @@ class ContactFields(forms.Form):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     occurred_on = forms.DateField(
         label=_("Dato for kontakten"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         initial=timezone.localdate,
     )
     channel = forms.ChoiceField(label=_("Kanal"), choices=[("", _("Vælg kanal")), *Channel.choices])
@@ -158,9 +160,7 @@ class ConvertForm(forms.Form):
     consent_relation = forms.ChoiceField(
         label=_("Relation til barnet"), required=False, choices=[("", _("Vælg relation")), *ConsentRelation.choices]
     )
-    consent_on = forms.DateField(
-        label=_("Dato for samtykket"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    consent_on = forms.DateField(label=_("Dato for samtykket"), required=False, widget=DateInput())
     consent_text = forms.CharField(
         label=_("Hvad familien har givet samtykke til"),
         max_length=4000,

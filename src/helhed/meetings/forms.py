@@ -9,12 +9,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
 from helhed.organisation.models import AdministrationCode
 
 from .models import Attendance, DecisionStatus, MeetingKind, ParticipantKind, Visibility
 from .services import DecisionIn, ExternalIn, MeetingIn
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_DATE = DateInput()
 _TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
+
 from .imports import STAFF_COLUMNS, UNIT_COLUMNS, max_bytes, megabytes
 from .models import AdministrationCode, District, ProfessionalTitle, Role, Unit, UnitKind
 
@@ -71,7 +73,7 @@ class StaffForm(forms.Form):
     valid_from = forms.DateField(
         label=_("Gælder fra"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     password = forms.CharField(
         label=_("Adgangskode"),
@@ -95,12 +97,12 @@ class MembershipForm(forms.Form):
     valid_from = forms.DateField(
         label=_("Gælder fra"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     valid_to = forms.DateField(
         label=_("Sidste dag"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Lad feltet stå tomt, hvis tilknytningen gælder indtil videre."),
     )
 
@@ -113,7 +115,7 @@ class MembershipEndForm(forms.Form):
     valid_to = forms.DateField(
         label=_("Sidste dag"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_(
             "Tilknytningen gælder til og med denne dag. Vælg gårsdagens dato, hvis adgangen skal ophøre med det samme."
         ),

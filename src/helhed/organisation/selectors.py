@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Membership, Role, Unit
+from .models import Membership, Role, Unit, User
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,6 @@ def units_with_staff_counts(*, include_inactive: bool = True):
 def _staff_qs(query: str = ""):
     from django.db.models import Prefetch
 
-    from .models import User
-
     qs = User.objects.all()
     for word in (query or "").split()[:5]:
         qs = qs.filter(
@@ -149,6 +147,12 @@ def staff_search(*, actor, query: str = "", limit: int = STAFF_PAGE_SIZE, offset
     return rows, total
 
 
+def user_by_username(username: str):
+    """The staff account with this username, or None (for an API naming a person by username; the calling
+    service checks that the account may take the role it is given)."""
+    return User.objects.filter(username=username).first()
+
+
 def staff_for(*, actor, user_id: int):
     """One staff account with its memberships (Http404 if there is none). Audited."""
     from django.http import Http404
@@ -187,7 +191,6 @@ def responsible_open_case_count(user) -> int:
 def unit_staff(unit, roles, *, with_parent: bool = False, on: date | None = None) -> list:
     """The active users holding one of `roles` in `unit` (and, with `with_parent`, in its parent unit: a family
     unit's leader leads its groups), by name. No audit: staff are not citizens' data."""
-    from .models import User
 
     on = on or timezone.localdate()
     unit_ids = [unit.pk] + ([unit.parent_id] if with_parent and unit.parent_id else [])

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
 from helhed.organisation.models import District
 
 from .models import RelationKind
@@ -33,7 +34,7 @@ class PersonForm(forms.Form):
     birth_date = forms.DateField(
         label=_("Fødselsdato (kun uden CPR-nummer)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     address = forms.CharField(label=_("Adresse"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postnummer"), max_length=4, required=False)

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from helhed.core import filestore
+from helhed.cases.downloads import document_file_response
 from helhed.core.apiauth import api_requires
 from helhed.core.errors import HelhedError
 from helhed.core.permissions import Perm
+from helhed.organisation.selectors import user_by_username
 
 from . import policies, selectors, services
 from .models import PlanGoal, PlanReview, PlanVersion
@@ -271,7 +271,7 @@ def _overview(o: selectors.PlanOverview) -> dict:
 def _user(username: str | None):
     if not username:
         return None
-    user = get_user_model().objects.filter(username=username).first()
+    user = user_by_username(username)
     if user is None:
         raise HelhedError(
             _("Der findes ingen medarbejder med brugernavnet '%(name)s'.") % {"name": username[:150]},
@@ -390,9 +390,7 @@ def approve_version(request, case_id: int, number: int, payload: PlanApproveIn):
 @api_requires(Perm.CASE_WORK)
 def version_letter(request, case_id: int, number: int):
     document = selectors.plan_letter(actor=request.auth, case_id=case_id, number=number)
-    return filestore.file_response(
-        document.storage_name, content_type="application/pdf", filename=document.original_name or "barnets-plan.pdf"
-    )
+    return document_file_response(document)
 
 
 @router.post(

@@ -9,13 +9,14 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from helhed.core.forms import DateInput
 from helhed.organisation.models import AdministrationCode
 
 from . import policies
 from .models import Rating
 from .services import GoalIn, PlanFieldsIn, RatingIn, ReviewIn
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class RadioSelect(forms.RadioSelect):

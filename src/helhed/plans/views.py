@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from helhed.cases import selectors as case_selectors
+from helhed.cases.downloads import document_file_response
 from helhed.cases.gatekeeper import case_for
 from helhed.cases.policies import CasePerm
 from helhed.cases.views import case_page_context
-from helhed.core import filestore
 from helhed.core.errors import Forbidden, HelhedError
 from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires
@@ -252,9 +252,7 @@ def version(request, case_id: int, number: int):
 @requires(Perm.CASE_WORK)
 def letter(request, case_id: int, number: int):
     document = selectors.plan_letter(actor=request.user, case_id=case_id, number=number)
-    return filestore.file_response(
-        document.storage_name, content_type="application/pdf", filename=document.original_name or "barnets-plan.pdf"
-    )
+    return document_file_response(document)
 
 
 @requires(Perm.CASE_WORK)
