@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "helhed.counselling",
     "helhed.family",
     "helhed.consent",
+    "helhed.interventions",
     "helhed.demo",
 ]
 

@@ -36,11 +36,16 @@ class Perm(StrEnum):
     COMPLIANCE_READ = "compliance_read"  # deadline compliance in aggregate (the units in the user's scope)
     COUNSELLING = "counselling"  # open, anonymous counselling (the courses of the user's own counselling units)
     FAMILY_VIEW = "family_view"  # a custody holder's read-only view of their own child (parent accounts only)
+    OFFER_VIEW = "offer_view"  # the intervention catalogue, occupancy and waiting-list lengths (no person data)
+    OFFER_ADMIN = "offer_admin"  # maintain the catalogue (offers, providers, funding) and the budgets
+    VISITATION = "visitation"  # decide applications for offers (leaders; the case gatekeeper decides the rest)
+    ECONOMY_READ = "economy_read"  # the cost forecast against budget and the catalogue's reports (sums only)
 
 
 _CASE_STAFF = {Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER}
 _CONCERN_RECEPTION = frozenset({Perm.CONCERN_REPORT, Perm.CONCERN_RECEIVE})
 _COUNSELLING = frozenset({Perm.COUNSELLING})
+_OFFERS = frozenset({Perm.OFFER_VIEW})
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(
         {
@@ -54,11 +59,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         }
     )
     | _CONCERN_RECEPTION
-    | _COUNSELLING,
+    | _COUNSELLING
+    | _OFFERS,
     Role.COUNSELLOR: frozenset(
         {Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE, Perm.CONCERN_REPORT}
     )
-    | _COUNSELLING,
+    | _COUNSELLING
+    | _OFFERS,
     Role.LEADER: frozenset(
         {
             Perm.CASE_WORK,
@@ -68,15 +75,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.PERSON_MERGE,
             Perm.BREAK_GLASS,
             Perm.COMPLIANCE_READ,
+            Perm.OFFER_ADMIN,
+            Perm.VISITATION,
+            Perm.ECONOMY_READ,
         }
     )
     | _CONCERN_RECEPTION
-    | _COUNSELLING,
-    Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
-    Role.PROFESSIONAL: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
-    Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}),
-    Role.ANALYST: frozenset({Perm.COMPLIANCE_READ}),  # aggregates only, never a person
-    Role.ADMINISTRATOR: frozenset({Perm.ORGANISATION_ADMIN}),  # organisation and users, never children's data
+    | _COUNSELLING
+    | _OFFERS,
+    Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS,
+    Role.PROFESSIONAL: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS,
+    Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS,
+    # Aggregates only, never a person.
+    Role.ANALYST: frozenset({Perm.COMPLIANCE_READ, Perm.ECONOMY_READ}) | _OFFERS,
+    # The organisation, users, the catalogue and budgets; never children's data.
+    Role.ADMINISTRATOR: frozenset({Perm.ORGANISATION_ADMIN, Perm.OFFER_ADMIN}) | _OFFERS,
     Role.DPO: frozenset({Perm.AUDIT_READ}),
 }
 
