@@ -12,16 +12,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from helhed.cases.gatekeeper import CaseAccess, case_for, cases_visible_to
 from helhed.cases.models import Case
 from helhed.cases.policies import CasePerm
 from helhed.core import audit
-from helhed.core.errors import NotFound
+from helhed.core.errors import Forbidden, NotFound
 from helhed.core.models import AuditAction
 from helhed.core.validation import as_pk
 from helhed.organisation.models import Administration, AdministrationCode, Unit
 from helhed.organisation.selectors import actor_profile
+from helhed.plans.models import PlanGoal, PlanVersion
 
 from . import policies
 from .models import (
@@ -31,6 +33,7 @@ from .models import (
     Grant,
     Offer,
     OfferKind,
+    Provider,
     Referral,
     ReferralStatus,
 )
@@ -611,3 +614,92 @@ def reports(*, year: int, on: date | None = None) -> Reports:
 
 def administrations() -> list[tuple[str, str]]:
     return list(AdministrationCode.choices)
+
+
+# -- for the pages: choices, the queue's positions, the application form ----------------------------------
+
+
+def providers(*, active_only: bool = True) -> list[Provider]:
+    qs = Provider.objects.select_related("unit")
+    if active_only:
+        qs = qs.filter(active=True)
+    return list(qs.order_by("name", "id"))
+
+
+def grant_referral_id(grant_id) -> int | None:
+    pk = as_pk(grant_id)
+    return Grant.objects.filter(pk=pk).values_list("referral_id", flat=True).first() if pk else None
+
+
+def queue_positions(referrals) -> dict[int, int]:
+    """The place on its offer's waiting list of every waitlisted referral given, in one query (no person data)."""
+    offer_ids = {r.offer_id for r in referrals if r.status == ReferralStatus.WAITLISTED}
+    if not offer_ids:
+        return {}
+    by_offer: dict[int, list] = defaultdict(list)
+    for ref_id, offer_id, at in Referral.objects.filter(
+        offer_id__in=offer_ids, status=ReferralStatus.WAITLISTED
+    ).values_list("id", "offer_id", "waitlisted_at"):
+        by_offer[offer_id].append((ref_id, at))
+    positions = {}
+    for entries in by_offer.values():
+        for index, ref_id in enumerate(policies.queue_order(entries)):
+            positions[ref_id] = index + 1
+    return positions
+
+
+def plan_goals_for(case: Case) -> tuple[PlanVersion | None, list[PlanGoal]]:
+    """The goals of the case's plan an application may serve: those of the approved version, else of the draft.
+    No audit and no gatekeeper: the caller has passed the gatekeeper for the case and records the look."""
+    from helhed.plans.selectors import approved_version_of
+
+    version = approved_version_of(case) or PlanVersion.objects.filter(plan__case=case).order_by("-number").first()
+    if version is None:
+        return None, []
+    return version, list(version.goals.order_by("position", "id"))
+
+
+@dataclass
+class ApplicationForm:
+    access: CaseAccess
+    plan_version: PlanVersion | None
+    goals: list[PlanGoal]
+    offers: list[Offer]
+
+
+def application_form(*, actor, case_id) -> ApplicationForm:
+    """What the application page needs: the case (for those who may write to it), the plan's goals and the active
+    offers. Refused before anything is recorded when the actor may not apply; the look is audited."""
+    access = case_for(actor, case_id, need=CasePerm.VIEW_JOURNAL, audit_action=None)
+    if not access.can(CasePerm.WRITE_JOURNAL):
+        raise Forbidden(_("Kun sagens rådgivere kan søge om et tilbud, og kun mens sagen er åben."), code="forbidden")
+    case = access.case
+    version, goals = plan_goals_for(case)
+    audit.record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        obj=case,
+        persons=[case.child_id],
+        case_id=case.pk,
+        detail={"view": "interventions_apply"},
+    )
+    return ApplicationForm(access, version, goals, active_offers())
+
+
+def offers_by_goal_key(access: CaseAccess) -> dict[str, list[Referral]]:
+    """The case's applications and grants by the plan goal they serve (a goal's key is kept across plan versions),
+    for the plan page. Only for readers of the journal: the plan itself is shared wider than the decisions."""
+    if not access.can(CasePerm.VIEW_JOURNAL):
+        return {}
+    out: dict[str, list[Referral]] = defaultdict(list)
+    rows = (
+        Referral.objects.filter(case=access.case)
+        .exclude(status=ReferralStatus.WITHDRAWN)
+        .select_related("offer")
+        .prefetch_related("goals")
+        .order_by("applied_at", "id")
+    )
+    for referral in rows:
+        for key in {goal.key for goal in referral.goals.all()}:
+            out[key].append(referral)
+    return dict(out)

@@ -959,7 +959,12 @@ def budget_set(*, actor, data: BudgetIn, version=None) -> Budget:
         if unit is None:
             raise _err(_("Enheden findes ikke i %(name)s.") % {"name": administration.name}, "unit_id")
     note = _text(data.note, field="note")
-    budget = Budget.objects.select_for_update().filter(administration=administration, unit=unit, year=year).first()
+    budget = (
+        Budget.objects.select_for_update(of=("self",))
+        .filter(administration=administration, unit=unit, year=year)
+        .order_by("pk")
+        .first()
+    )
     now = _now()
     if budget is None:
         budget = Budget.objects.create(

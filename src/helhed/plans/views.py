@@ -20,6 +20,7 @@ from helhed.cases.views import case_page_context
 from helhed.core.errors import Forbidden, HelhedError
 from helhed.core.forms import add_service_error
 from helhed.core.permissions import Perm, requires
+from helhed.interventions import selectors as intervention_selectors
 
 from . import policies, selectors, services
 from .forms import GoalForm, PlanFieldsForm, ReviewForm, VersionForm
@@ -33,6 +34,7 @@ def _context(overview, **extra) -> dict:
         can_write=access.can(CasePerm.WRITE_JOURNAL),
         life_areas=policies.life_areas(youth=overview.youth_today),
         now=timezone.now(),
+        goal_offers=intervention_selectors.offers_by_goal_key(access),
         **extra,
     )
 

@@ -80,5 +80,11 @@ _OBJECT_LABELS = {
 
 
 @register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when missing or not a mapping)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
 def object_label(object_type: str) -> str:
     return str(_OBJECT_LABELS.get(object_type, object_type))
