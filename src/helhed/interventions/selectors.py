@@ -420,6 +420,8 @@ class Forecast:
     total: Decimal
     budget: Budget | None
     by_kind: list[tuple[str, Decimal]]
+    # The split of the cost between the paying administrations (code, name, sum), largest first.
+    by_administration: list[tuple[str, str, Decimal]] = field(default_factory=list)
 
     @property
     def balance(self) -> Decimal | None:
@@ -475,6 +477,16 @@ def forecast(*, year: int, administration: str = "", unit_id=None) -> Forecast:
     else:
         total_budget = budget_qs.filter(unit__isnull=True).aggregate(s=Sum("amount"))["s"]
         budget = Budget(year=year, amount=total_budget) if total_budget is not None else None
+    names = dict(AdministrationCode.choices)
+    by_administration = sorted(
+        (
+            (code, str(names.get(code, code)), total or Decimal(0))
+            for code, total in lines.values_list("administration__code")
+            .annotate(total=Sum("amount"))
+            .values_list("administration__code", "total")
+        ),
+        key=lambda row: (-row[2], row[0]),
+    )
     months = []
     running = Decimal(0)
     for number in range(1, 13):
@@ -483,7 +495,7 @@ def forecast(*, year: int, administration: str = "", unit_id=None) -> Forecast:
         running += committed
         budget_line = (budget.amount * number / 12).quantize(policies.ØRE) if budget is not None else None
         months.append(ForecastMonth(month, committed, running, budget_line))
-    return Forecast(year, admin_obj, unit, months, running, budget, by_kind)
+    return Forecast(year, admin_obj, unit, months, running, budget, by_kind, by_administration)
 
 
 def budgets(*, year: int | None = None) -> list[Budget]:

@@ -76,6 +76,11 @@ _OBJECT_LABELS = {
     "counselling.anonymouscounselling": _("Anonym rådgivning"),
     "counselling.counsellingcontact": _("Kontakt i anonym rådgivning"),
     "counselling.statistics": _("Statistik for anonym rådgivning"),
+    "interventions.provider": _("Leverandør af tilbud"),
+    "interventions.offer": _("Tilbud i tilbudsviften"),
+    "interventions.referral": _("Ansøgning om tilbud"),
+    "interventions.grant": _("Bevilling af tilbud"),
+    "interventions.budget": _("Budget"),
 }
 
 

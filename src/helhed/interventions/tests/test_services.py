@@ -369,7 +369,12 @@ def test_budget_and_forecast_in_balance(town, open_case, offer):
     unit = selectors.forecast(year=2027, unit_id=town.family_unit.pk)
     assert unit.total == Decimal("30000.00") and unit.budget is None
     assert selectors.forecast(year=2027, administration="BUF").total == Decimal("30000.00")
-    assert selectors.forecast(year=2027).total == Decimal("60000.00")
+    everyone = selectors.forecast(year=2027)
+    assert everyone.total == Decimal("60000.00")
+    assert [(code, total) for code, _name, total in everyone.by_administration] == [
+        ("BUF", Decimal("30000.00")),
+        ("SOF", Decimal("30000.00")),
+    ]
 
 
 def test_reports_count_children_close_to_the_general_school(town, open_case, offer, provider):
