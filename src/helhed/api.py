@@ -17,6 +17,7 @@ from helhed.deadlines.api import router as deadlines_router
 from helhed.family.api import router as family_router
 from helhed.family.api import staff_router as parent_links_router
 from helhed.flow.api import router as flow_router
+from helhed.interventions.api import router as interventions_router
 from helhed.meetings.api import router as meetings_router
 from helhed.organisation.api import router as organisation_router
 from helhed.people.api import router as persons_router
@@ -47,6 +48,7 @@ api.add_router("/cases", plans_router)
 api.add_router("/cases", parent_links_router)
 api.add_router("/family", family_router)
 api.add_router("/organisation", organisation_router)
+api.add_router("/interventions", interventions_router)
 
 
 @api.exception_handler(HelhedError)
@@ -84,6 +86,10 @@ _PROBLEMS = {
     "int_parsing": "Skal være et helt tal.",
     "int_type": "Skal være et helt tal.",
     "float_parsing": "Skal være et tal.",
+    "int_from_float": "Skal være et helt tal.",
+    "decimal_parsing": "Skal være et tal, fx 1250.00.",
+    "decimal_type": "Skal være et tal, fx 1250.00.",
+    "finite_number": "Skal være et endeligt tal.",
     "bool_parsing": "Skal være true eller false.",
     "bool_type": "Skal være true eller false.",
     "string_type": "Skal være tekst.",

@@ -9,11 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import ValidationError as StdnumError
 
+K = TypeVar("K")
 ØRE = Decimal("0.01")
 HUNDRED = Decimal(100)
 TEXT_MAX = 4000
@@ -203,7 +205,7 @@ def total_cost(*, price: Decimal, price_unit: str, units: Decimal, start: date, 
     )
 
 
-def split(amount: Decimal, shares: Sequence[tuple[object, Decimal]]) -> list[tuple[object, Decimal]]:
+def split(amount: Decimal, shares: Sequence[tuple[K, Decimal]]) -> list[tuple[K, Decimal]]:
     """An amount split by percentage shares (summing to 100), to the øre; the largest share takes the rounding so
     the parts always sum to the amount."""
     if not shares:

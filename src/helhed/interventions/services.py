@@ -197,7 +197,7 @@ def _clean_offer(
 
     if slugify(code) != code:
         raise _err(_("Koden må kun indeholde små bogstaver, tal og bindestreger, fx skoleflex-nord."), "code")
-    if Offer.objects.filter(code=code).exclude(pk=offer_id).exists():
+    if Offer.objects.filter(code=code).exclude(pk=offer_id or 0).exists():
         raise _err(_("Koden %(code)s bruges allerede af et andet tilbud.") % {"code": code}, "code", "exists")
     name = _text(data.name, field="name", required_message=_("Skriv tilbuddets navn."), limit=policies.NAME_MAX)
     if data.kind not in OfferKind.values:
@@ -592,7 +592,9 @@ def _paying_unit(case: Case, administration: Administration, chosen: Unit | None
 def write_cost_lines(grant: Grant) -> int:
     """(Re)write a grant's committed cost: one line per month and paying administration."""
     CostLine.objects.filter(grant=grant).delete()
-    shares = [((f.administration_id, f.paying_unit_id), f.share) for f in grant.funding.all()]
+    shares: list[tuple[tuple[int, int | None], Decimal]] = [
+        ((f.administration_id, f.paying_unit_id), f.share) for f in grant.funding.all()
+    ]
     lines = []
     for month, amount in policies.monthly_cost(
         price=grant.price, price_unit=grant.price_unit, units=grant.units, start=grant.start, end=grant.end
@@ -945,6 +947,7 @@ def budget_set(*, actor, data: BudgetIn, version=None) -> Budget:
         raise _err(_("Vælg forvaltningen."), "administration", "invalid_choice")
     administration = Administration.objects.get(code=data.administration)
     year = _int(data.year, field="year", message=_("Skriv et år mellem 2000 og 2100."), minimum=2000, maximum=2100)
+    assert year is not None  # not optional: _int raised on a missing year
     amount = _decimal(
         data.amount,
         field="amount",
