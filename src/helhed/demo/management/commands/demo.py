@@ -71,6 +71,11 @@ class Command(BaseCommand):
             from helhed.demo.plans_gen import seed_plans
 
             plans = seed_plans(limit=min(20, max(children // 40, 0)), seed=seed)
+            # The intervention catalogue, applications, grants (with their cost by month), waiting lists and this
+            # year's budgets, in bulk; after the plans, so applications can serve the plans' goals.
+            from helhed.demo.interventions_gen import seed_interventions
+
+            interventions = seed_interventions(limit=min(250, max(children // 4, 0)), seed=seed)
             # Meetings, decisions (tasks), stages and handovers: the coming ones through the services.
             from helhed.demo.meetings_gen import seed_meetings
 
@@ -82,7 +87,8 @@ class Command(BaseCommand):
                 f"Syntetisk kommune: {result.children} børn, {result.persons} personer, {result.cases} sager, "
                 f"{result.notes} journalnotater, {result.concerns} underretninger, {result.units} enheder, "
                 f"{result.staff} medarbejdere, {meetings.meetings} møder, {meetings.decisions} beslutninger, "
-                f"{meetings.handovers} overdragelser, {plans.plans} planer."
+                f"{meetings.handovers} overdragelser, {interventions.offers} tilbud, "
+                f"{interventions.grants} bevillinger, {interventions.waitlisted} på venteliste, {plans.plans} planer."
             )
         )
 
