@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("helhed.counselling.urls")),
     path("", include("helhed.family.urls")),
     path("", include("helhed.consent.urls")),
+    path("", include("helhed.interventions.urls")),
     path("", include("helhed.organisation.urls")),
     path("api/v1/", api.urls),
 ]

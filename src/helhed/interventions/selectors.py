@@ -14,9 +14,10 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.cases.gatekeeper import CaseAccess, case_for, cases_visible_to
+from helhed.cases.gatekeeper import CaseAccess, case_for, case_relation, cases_visible_to
 from helhed.cases.models import Case
 from helhed.cases.policies import CasePerm
+from helhed.cases.policies import permissions as case_permissions
 from helhed.core import audit
 from helhed.core.errors import Forbidden, NotFound
 from helhed.core.models import AuditAction
@@ -125,7 +126,7 @@ def catalogue(
     if active_only:
         qs = qs.filter(active_from__lte=on).filter(Q(active_to__isnull=True) | Q(active_to__gte=on))
     qs = _with_counts(qs, on).order_by("ladder_step", "name", "id")[:LIST_LIMIT]
-    return [OfferRow(o, o.occupied, o.waiting) for o in qs]
+    return [OfferRow(o, o.occupied, o.waiting) for o in qs]  # type: ignore[attr-defined]
 
 
 def offer_by_id(offer_id) -> Offer:
@@ -184,9 +185,17 @@ class OfferView:
 
 
 def _visible_case_ids(actor, case_ids) -> set[int]:
+    """The cases among `case_ids` whose applications and grants the actor may read: full sight of the case
+    (VIEW_JOURNAL, as for `case_interventions`). A team member with limited sight (a teacher) sees the case, not
+    its applications, so a waiting list counts that child without naming it."""
     if not case_ids:
         return set()
-    return set(cases_visible_to(actor).filter(pk__in=set(case_ids)).values_list("pk", flat=True))
+    cases = cases_visible_to(actor).filter(pk__in=set(case_ids)).select_related("responsible_unit")
+    return {
+        case.pk
+        for case in cases
+        if CasePerm.VIEW_JOURNAL in case_permissions(case_relation(actor, case), status=case.status)
+    }
 
 
 def offer_detail(*, actor, offer_id, months: int = 12) -> OfferView:
@@ -575,7 +584,8 @@ def reports(*, year: int, on: date | None = None) -> Reports:
     for offer_id, at, decided in Grant.objects.filter(
         referral__waitlisted_at__isnull=False, decided_at__date__gte=first, decided_at__date__lte=last
     ).values_list("offer_id", "referral__waitlisted_at", "decided_at"):
-        waited[offer_id].append((decided - at).days)
+        if at is not None:
+            waited[offer_id].append((decided - at).days)
     now = timezone.now()
     occupancy, waiting = [], []
     for offer in offers:
@@ -625,7 +635,7 @@ def reports(*, year: int, on: date | None = None) -> Reports:
 
 
 def administrations() -> list[tuple[str, str]]:
-    return list(AdministrationCode.choices)
+    return [(code, str(label)) for code, label in AdministrationCode.choices]
 
 
 # -- for the pages: choices, the queue's positions, the application form ----------------------------------

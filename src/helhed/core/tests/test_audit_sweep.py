@@ -2480,6 +2480,418 @@ API_LOOKS += [
 ]
 
 
+# -- the intervention catalogue (API): applications, decisions and grants name the child ----------------
+
+_IV = "/api/v1/interventions"
+_IV_START, _IV_END = "2027-01-01", "2027-06-30"
+
+
+def _iv_offer(w: World) -> None:
+    from datetime import date
+
+    from helhed.interventions import services as iv
+
+    provider = iv.provider_create(
+        actor=w.town.administrator, data=iv.ProviderIn(name="Nørrebro Skole", kind="internal", unit_id=w.town.school.pk)
+    )
+    w.extra["offer"] = iv.offer_create(
+        actor=w.town.administrator,
+        data=iv.OfferIn(
+            code="skoleflex-audit",
+            name="Skoleflex",
+            kind="skoleflex",
+            provider_id=provider.pk,
+            legal_basis="Barnets lov § 32",
+            ladder_step=3,
+            price="12000.00",
+            price_unit="month",
+            active_from=date(2026, 1, 1),
+            capacity=1,
+            funding=[iv.FundingIn("SOF", 50), iv.FundingIn("BUF", 50)],
+        ),
+    )
+
+
+def _iv_referral(w: World) -> None:
+    from datetime import date
+
+    from helhed.interventions import services as iv
+
+    _iv_offer(w)
+    w.extra["referral"] = iv.referral_apply(
+        actor=w.town.caseworker,
+        case_id=w.case.pk,
+        data=iv.ReferralIn(
+            offer_id=w.extra["offer"].pk,
+            requested_start=date.fromisoformat(_IV_START),
+            requested_end=date.fromisoformat(_IV_END),
+            reason="Opdigtet begrundelse.",
+        ),
+    )
+
+
+def _iv_decided(w: World, outcome: str) -> None:
+    from helhed.interventions import services as iv
+
+    _iv_referral(w)
+    referral = iv.referral_decide(
+        actor=w.town.leader, referral_id=w.extra["referral"].pk, data=iv.DecisionIn(outcome=outcome)
+    )
+    if outcome == "grant":
+        w.extra["grant"] = referral.grant
+
+
+def _iv_offer_body(w: World, **kw) -> dict:
+    body = {
+        "code": "kontaktperson-audit",
+        "name": "Kontaktperson",
+        "kind": "contact_person",
+        "provider_id": w.extra["offer"].provider_id,
+        "legal_basis": "Barnets lov § 32",
+        "ladder_step": 3,
+        "price": "450.00",
+        "price_unit": "hour",
+        "active_from": "2026-01-01",
+        "funding": [{"administration": "SOF", "share": "100"}],
+    }
+    body.update(kw)
+    return body
+
+
+API_LOOKS += [
+    Look(
+        f"GET {_IV}/cases/{{case_id}}/referrals",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_IV}/cases/{w.case.pk}/referrals"),
+        prepare=_iv_referral,
+    ),
+    Look(
+        f"POST {_IV}/cases/{{case_id}}/referrals",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"{_IV}/cases/{w.case.pk}/referrals",
+            {
+                "offer_id": w.extra["offer"].pk,
+                "requested_start": _IV_START,
+                "requested_end": _IV_END,
+                "reason": "Opdigtet begrundelse.",
+            },
+        ),
+        prepare=_iv_offer,
+        status=201,
+    ),
+    Look(
+        f"GET {_IV}/referrals/{{referral_id}}",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_IV}/referrals/{w.extra['referral'].pk}"),
+        prepare=_iv_referral,
+    ),
+    Look(
+        f"POST {_IV}/referrals/{{referral_id}}/decision",
+        "leader",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_IV}/referrals/{w.extra['referral'].pk}/decision", {"outcome": "grant"}),
+        prepare=_iv_referral,
+    ),
+    Look(
+        f"POST {_IV}/referrals/{{referral_id}}/withdraw",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_IV}/referrals/{w.extra['referral'].pk}/withdraw", {"reason": "Fortrudt."}),
+        prepare=_iv_referral,
+    ),
+    Look(
+        f"GET {_IV}/visitation",
+        "leader",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_IV}/visitation"),
+        prepare=_iv_referral,
+    ),
+    Look(
+        f"GET {_IV}/grants/{{grant_id}}",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_IV}/grants/{w.extra['grant'].pk}"),
+        prepare=lambda w: _iv_decided(w, "grant"),
+    ),
+    Look(
+        f"POST {_IV}/grants/{{grant_id}}/change",
+        "leader",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c, f"{_IV}/grants/{w.extra['grant'].pk}/change", {"end": "2027-03-31", "reason": "Kortere forløb."}
+        ),
+        prepare=lambda w: _iv_decided(w, "grant"),
+    ),
+    Look(
+        f"POST {_IV}/grants/{{grant_id}}/terminate",
+        "leader",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c, f"{_IV}/grants/{w.extra['grant'].pk}/terminate", {"last_day": "2027-02-28", "reason": "Flyttet."}
+        ),
+        prepare=lambda w: _iv_decided(w, "grant"),
+    ),
+    # The offer's page names the waiting children the reader may see (the others are only counted).
+    Look(
+        f"GET {_IV}/offers/{{offer_id}}",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_IV}/offers/{w.extra['offer'].pk}"),
+        prepare=lambda w: _iv_decided(w, "waitlist"),
+    ),
+    # The catalogue's writes concern no person; they are audited with the object.
+    Look(
+        f"POST {_IV}/offers",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, f"{_IV}/offers", _iv_offer_body(w)),
+        prepare=_iv_offer,
+        status=201,
+        object_type="interventions.offer",
+        object_id=lambda w, r: r.json()["id"],
+    ),
+    Look(
+        f"PUT {_IV}/offers/{{offer_id}}",
+        "administrator",
+        AuditAction.UPDATE,
+        lambda w, c: c.put(
+            f"{_IV}/offers/{w.extra['offer'].pk}",
+            data=json.dumps(_iv_offer_body(w, version=1)),
+            content_type="application/json",
+        ),
+        prepare=_iv_offer,
+        object_type="interventions.offer",
+        object_id=lambda w, r: w.extra["offer"].pk,
+    ),
+    Look(
+        f"POST {_IV}/providers",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c, f"{_IV}/providers", {"name": "Skolehjælpen ApS", "kind": "external", "cvr": "13585628"}
+        ),
+        status=201,
+        object_type="interventions.provider",
+        object_id=lambda w, r: r.json()["id"],
+    ),
+    Look(
+        f"PUT {_IV}/budgets",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.put(
+            f"{_IV}/budgets",
+            data=json.dumps({"administration": "SOF", "year": 2027, "amount": "1000000"}),
+            content_type="application/json",
+        ),
+        object_type="interventions.budget",
+        object_id=lambda w, r: r.json()["id"],
+    ),
+]
+
+
+# -- the intervention catalogue (pages): the case tab, the application, the visitation and the offer's named
+# waiting list show a child; the catalogue, the forecast and the reports are counts and sums (EXEMPT below).
+
+
+def _iv_page_decision(w: World, outcome: str = "grant") -> dict:
+    referral = w.extra["referral"]
+    referral.refresh_from_db()
+    return {
+        "decision-version": referral.version,
+        "decision-outcome": outcome,
+        "decision-start": _IV_START,
+        "decision-end": _IV_END,
+        "decision-units": "1",
+    }
+
+
+def _iv_page_grant(w: World) -> int:
+    w.extra["grant"].refresh_from_db()
+    return w.extra["grant"].version
+
+
+UI_LOOKS += [
+    Look(
+        "interventions:case",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("interventions:case", w.case.pk)),
+        prepare=lambda w: _iv_decided(w, "grant"),
+    ),
+    Look(
+        "interventions:apply",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("interventions:apply", w.case.pk)),
+    ),
+    Look(
+        "interventions:apply",
+        "caseworker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("interventions:apply", w.case.pk),
+            {
+                "submission_key": uuid.uuid4().hex,
+                "offer": w.extra["offer"].pk,
+                "requested_start": _IV_START,
+                "requested_end": _IV_END,
+                "units": "1",
+                "reason": "Opdigtet begrundelse.",
+            },
+        ),
+        prepare=_iv_offer,
+        status=302,
+        label="apply",
+    ),
+    Look(
+        "interventions:visitation",
+        "leader",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("interventions:visitation")),
+        prepare=_iv_referral,
+    ),
+    Look(
+        "interventions:referral",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("interventions:referral", w.extra["referral"].pk)),
+        prepare=_iv_referral,
+    ),
+    Look(
+        "interventions:referral_decide",
+        "leader",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("interventions:referral_decide", w.extra["referral"].pk), _iv_page_decision(w)),
+        prepare=_iv_referral,
+        status=302,
+    ),
+    Look(
+        "interventions:referral_withdraw",
+        "caseworker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("interventions:referral_withdraw", w.extra["referral"].pk),
+            {"withdraw-version": w.extra["referral"].version, "withdraw-reason": "Fortrudt."},
+        ),
+        prepare=_iv_referral,
+        status=302,
+    ),
+    Look(
+        "interventions:grant_change",
+        "leader",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("interventions:grant_change", w.extra["grant"].pk),
+            {"change-version": _iv_page_grant(w), "change-end": "2027-03-31", "change-reason": "Kortere forløb."},
+        ),
+        prepare=lambda w: _iv_decided(w, "grant"),
+        status=302,
+    ),
+    Look(
+        "interventions:grant_terminate",
+        "leader",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("interventions:grant_terminate", w.extra["grant"].pk),
+            {"end-version": _iv_page_grant(w), "end-last_day": "2027-02-28", "end-reason": "Flyttet."},
+        ),
+        prepare=lambda w: _iv_decided(w, "grant"),
+        status=302,
+    ),
+    # The offer's page names the waiting children the reader may see (the others are only counted).
+    Look(
+        "interventions:offer_detail",
+        "caseworker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("interventions:offer_detail", w.extra["offer"].pk)),
+        prepare=lambda w: _iv_decided(w, "waitlist"),
+    ),
+    # The catalogue's and the budgets' forms concern no person; they are audited with the object.
+    Look(
+        "interventions:offer_new",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("interventions:offer_new"),
+            {
+                "submission_key": uuid.uuid4().hex,
+                "name": "Kontaktperson",
+                "code": "kontaktperson-side",
+                "kind": "contact_person",
+                "provider": w.extra["offer"].provider_id,
+                "legal_basis": "Barnets lov § 32",
+                "ladder_step": "3",
+                "age_min": "0",
+                "age_max": "22",
+                "price": "450",
+                "price_unit": "hour",
+                "active_from": "2026-01-01",
+                "funding_0_administration": "SOF",
+                "funding_0_share": "100",
+            },
+        ),
+        prepare=_iv_offer,
+        status=302,
+        object_type="interventions.offer",
+    ),
+    Look(
+        "interventions:offer_edit",
+        "administrator",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("interventions:offer_edit", w.extra["offer"].pk),
+            {
+                "version": "1",
+                "name": "Skoleflex",
+                "code": "skoleflex-audit",
+                "kind": "skoleflex",
+                "provider": w.extra["offer"].provider_id,
+                "legal_basis": "Barnets lov § 32",
+                "ladder_step": "3",
+                "age_min": "0",
+                "age_max": "22",
+                "capacity": "2",
+                "price": "12500",
+                "price_unit": "month",
+                "active_from": "2026-01-01",
+                "funding_0_administration": "SOF",
+                "funding_0_share": "100",
+            },
+        ),
+        prepare=_iv_offer,
+        status=302,
+        object_type="interventions.offer",
+        object_id=lambda w, r: w.extra["offer"].pk,
+    ),
+    Look(
+        "interventions:provider_new",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("interventions:provider_new"),
+            {"submission_key": uuid.uuid4().hex, "name": "Skolehjælpen ApS", "kind": "external", "cvr": "13585628"},
+        ),
+        status=302,
+        object_type="interventions.provider",
+    ),
+    Look(
+        "interventions:budgets",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("interventions:budgets"), {"year": "2027", "administration": "SOF", "amount": "1000000"}
+        ),
+        status=302,
+        object_type="interventions.budget",
+    ),
+]
+
+
 # Pages and operations that show no person data, with the reason. Everything else must be in the table.
 EXEMPT = {
     "GET /api/v1/consents/bases": "the legal bases for sharing: rule data, no person",
@@ -2497,6 +2909,24 @@ EXEMPT = {
 }
 # Public pages need no entry: they are open to anyone and must never show person data (the URL sweep
 # proves which ones are public).
+EXEMPT.update(
+    {
+        "GET /api/v1/interventions/offers": "the catalogue with occupancy and waiting-list lengths (counts); no person",
+        "GET /api/v1/interventions/providers": "the providers (municipal units, companies by CVR); no person",
+        "GET /api/v1/interventions/forecast": "the committed cost by month against the budget (sums); no person",
+        "GET /api/v1/interventions/budgets": "the budgets (amounts per administration and unit); no person",
+        "GET /api/v1/interventions/reports": "occupancy, waiting times and cost per offer, kind and step (aggregates)",
+        "GET /api/v1/interventions/reports/{report}.csv": "the same aggregates as CSV; no person",
+    }
+)
+EXEMPT.update(
+    {
+        "interventions:catalogue": "the catalogue with today's occupancy and waiting-list lengths (counts); no person",
+        "interventions:forecast": "the committed cost by month against the budget (sums); no person",
+        "interventions:reports": "occupancy, waiting times and cost per offer, kind and step (aggregates); no person",
+        "interventions:report_csv": "the same aggregates as CSV; no person",
+    }
+)
 
 
 def _is_api_key(key: str) -> bool:

@@ -220,6 +220,43 @@ def test_reports_of_concern_pages_declare_their_permissions(client, town):
     assert teacher.get("/underretninger/modtagelse/").status_code == 403
 
 
+@pytest.mark.django_db
+def test_intervention_pages_declare_their_permissions(client, town):
+    """The catalogue is for everyone who works with children (OFFER_VIEW), its upkeep and the budgets for
+    OFFER_ADMIN, the decisions for leaders (VISITATION), the sums for ECONOMY_READ; a child's applications and
+    grants are case pages (CASE_WORK, the gatekeeper decides the rest)."""
+    perms = {name: p.callback.helhed_permission for name, _r, p in SITE if (name or "").startswith("interventions:")}
+    expected = {
+        "interventions:catalogue": Perm.OFFER_VIEW,
+        "interventions:offer_detail": Perm.OFFER_VIEW,
+        "interventions:offer_new": Perm.OFFER_ADMIN,
+        "interventions:offer_edit": Perm.OFFER_ADMIN,
+        "interventions:provider_new": Perm.OFFER_ADMIN,
+        "interventions:budgets": Perm.OFFER_ADMIN,
+        "interventions:case": Perm.CASE_WORK,
+        "interventions:apply": Perm.CASE_WORK,
+        "interventions:referral": Perm.CASE_WORK,
+        "interventions:referral_withdraw": Perm.CASE_WORK,
+        "interventions:visitation": Perm.VISITATION,
+        "interventions:referral_decide": Perm.VISITATION,
+        "interventions:grant_change": Perm.VISITATION,
+        "interventions:grant_terminate": Perm.VISITATION,
+        "interventions:forecast": Perm.ECONOMY_READ,
+        "interventions:reports": Perm.ECONOMY_READ,
+        "interventions:report_csv": Perm.ECONOMY_READ,
+    }
+    assert perms == expected
+    analyst = login(Client(), town.analyst)
+    assert analyst.get("/tilbud/").status_code == 200
+    assert analyst.get("/oekonomi/").status_code == 200
+    assert analyst.get("/visitation/").status_code == 403
+    assert analyst.get("/tilbud/nyt/").status_code == 403
+    caseworker = login(Client(), town.caseworker)
+    assert caseworker.get("/tilbud/").status_code == 200
+    assert caseworker.get("/oekonomi/").status_code == 403
+    assert login(Client(), town.leader).get("/visitation/").status_code == 200
+
+
 # -- the API ------------------------------------------------------------------------------------------
 
 API_OPS = api_operations()
@@ -347,6 +384,43 @@ _VALID_BODIES = {
     },
     ("POST", "/api/v1/consents/cases/{case_id}/{consent_id}/withdraw"): {"reason": "x"},
     ("POST", "/api/v1/consents/cases/{case_id}/share"): {"unit_id": 1},
+    ("POST", "/api/v1/interventions/offers"): {
+        "code": "x",
+        "name": "X",
+        "kind": "skoleflex",
+        "provider_id": 1,
+        "legal_basis": "x",
+        "ladder_step": 3,
+        "price": "1.00",
+        "price_unit": "month",
+        "active_from": "2026-01-01",
+        "funding": [{"administration": "SOF", "share": "100"}],
+    },
+    ("PUT", "/api/v1/interventions/offers/{offer_id}"): {
+        "code": "x",
+        "name": "X",
+        "kind": "skoleflex",
+        "provider_id": 1,
+        "legal_basis": "x",
+        "ladder_step": 3,
+        "price": "1.00",
+        "price_unit": "month",
+        "active_from": "2026-01-01",
+        "funding": [{"administration": "SOF", "share": "100"}],
+        "version": 1,
+    },
+    ("POST", "/api/v1/interventions/providers"): {"name": "X", "kind": "external", "cvr": "13585628"},
+    ("POST", "/api/v1/interventions/cases/{case_id}/referrals"): {
+        "offer_id": 1,
+        "requested_start": "2027-01-01",
+        "requested_end": "2027-06-30",
+        "reason": "x",
+    },
+    ("POST", "/api/v1/interventions/referrals/{referral_id}/decision"): {"outcome": "grant"},
+    ("POST", "/api/v1/interventions/referrals/{referral_id}/withdraw"): {"reason": "x"},
+    ("POST", "/api/v1/interventions/grants/{grant_id}/change"): {"end": "2027-03-31", "reason": "x"},
+    ("POST", "/api/v1/interventions/grants/{grant_id}/terminate"): {"last_day": "2027-03-31", "reason": "x"},
+    ("PUT", "/api/v1/interventions/budgets"): {"administration": "SOF", "year": 2027, "amount": "1"},
 }
 
 
@@ -371,6 +445,10 @@ def _fill(path: str) -> str:
         "counselling_id",
         "consent_id",
         "number",
+        "offer_id",
+        "referral_id",
+        "grant_id",
+        "report",
     ):
         path = path.replace("{" + name + "}", "1")
     return path
@@ -379,12 +457,18 @@ def _fill(path: str) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m} {p}" for m, p, _o in API_OPS])
 def test_api_operation_refuses_a_user_without_its_permission(client, town, method, path, op):
-    """The analyst is authenticated but holds no role permission (but compliance, whose operations are tried
-    with the administrator): every operation answers 403, in Danish."""
+    """Every operation answers 403, in Danish, to an authenticated user without its permission: the first of the
+    analyst (compliance, the catalogue and the economy only), the administrator and the data protection officer
+    who lacks it."""
     from helhed.core.apiauth import token_create
 
-    compliance = getattr(op.view_func, "helhed_permission", None) == Perm.COMPLIANCE_READ
-    _token, raw = token_create(user=town.administrator if compliance else town.analyst)
+    perm = getattr(op.view_func, "helhed_permission", None)
+    outsider = next(
+        user
+        for user in (town.analyst, town.administrator, town.dpo)
+        if perm not in ROLE_PERMISSIONS[user.memberships.get().role]
+    )
+    _token, raw = token_create(user=outsider)
     url = _fill(path)
     headers = {"Authorization": f"Bearer {raw}"}
     if method == "GET":

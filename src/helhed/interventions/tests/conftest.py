@@ -40,7 +40,8 @@ def offer_in(provider, **kw) -> services.OfferIn:
 @pytest.fixture
 def provider(town):
     return services.provider_create(
-        actor=town.administrator, data=services.ProviderIn(name="Nørrebro Skole", kind="internal", unit_id=town.school.pk)
+        actor=town.administrator,
+        data=services.ProviderIn(name="Nørrebro Skole", kind="internal", unit_id=town.school.pk),
     )
 
 
