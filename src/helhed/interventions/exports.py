@@ -107,7 +107,7 @@ def cost_by_kind_csv(reports: Reports) -> str:
 
 def cost_by_step_csv(reports: Reports) -> str:
     """The year's committed cost by step on the intervention ladder."""
-    header = [_("Trin"), _("Navn"), _("Tæt på almenskolen"), _("Forpligtede udgifter (kr.)")]
+    header = [_("Trin på indsatstrappen"), _("Navn"), _("Tæt på almenskolen"), _("Forpligtede udgifter (kr.)")]
     rows = (
         [str(step.number), _text(step.name), _("ja") if step.close_to_general else _("nej"), _number(amount)]
         for step, amount in reports.cost_by_step

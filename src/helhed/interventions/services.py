@@ -722,7 +722,8 @@ def referral_decide(*, actor, referral_id, data: DecisionIn, version=None) -> Re
             required_message=_("Skriv begrundelsen for afslaget. Den står i brevet til familien."),
         )
         referral.status = ReferralStatus.REFUSED
-        referral.complaint_guidance = policies.complaint_guidance(offer.legal_basis)
+        with record_language():  # stored in the case file: Danish whatever the UI language
+            referral.complaint_guidance = policies.complaint_guidance(offer.legal_basis)
     else:
         if old == ReferralStatus.WAITLISTED:
             raise Conflict(_("Barnet står allerede på ventelisten."), code="already_waitlisted")

@@ -871,7 +871,7 @@ def test_the_reports_page_and_its_csv_exports(town, offer, open_case):
     total = CostLine.objects.filter(month__year=year).values_list("amount", flat=True)
     assert by_kind == [["Type", "Forpligtede udgifter (kr.)"], ["Skoleflex", f"{sum(total):.2f}".replace(".", ",")]]
     by_step = _csv(analyst.get(reverse("interventions:report_csv", args=["cost_by_step"])))
-    assert by_step[0] == ["Trin", "Navn", "Tæt på almenskolen", "Forpligtede udgifter (kr.)"]
+    assert by_step[0] == ["Trin på indsatstrappen", "Navn", "Tæt på almenskolen", "Forpligtede udgifter (kr.)"]
     assert by_step[3][:3] == ["3", "Fleksible indsatser tæt på almenskolen", "ja"] and by_step[6][3] == "0,00"
     assert analyst.get(reverse("interventions:report_csv", args=["people"])).status_code == 404
     assert login(Client(), town.caseworker).get(reverse("interventions:reports")).status_code == 403

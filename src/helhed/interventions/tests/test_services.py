@@ -431,3 +431,12 @@ def test_two_leaders_granting_the_last_place_at_once_exactly_one_wins(town, open
         thread.join(timeout=60)
     assert sorted(outcomes.values()) == ["full", "granted"]
     assert Grant.objects.filter(offer=offer).count() == 1
+
+
+def test_the_stored_complaint_guidance_is_danish_whatever_the_ui_language(town, open_case, offer):
+    from django.utils import translation
+
+    referral = apply(town, open_case, offer)
+    with translation.override("en"):
+        refused = decide(town, referral, "refuse", note="Behovet dækkes af en kontaktperson.")
+    assert refused.complaint_guidance.startswith("Du kan klage over afgørelsen")
