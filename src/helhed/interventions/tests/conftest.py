@@ -3,7 +3,7 @@ and helpers to apply for it from a case and decide the application."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,6 +14,15 @@ from helhed.testing.factories import PersonFactory
 
 START = date(2026, 12, 1)
 END = date(2027, 5, 31)
+
+
+def expected_start_after(end, requested_start):
+    """The waiting list's expected start for the first in line behind one running grant that ends on `end`: the day
+    after it ends while it still runs, otherwise today (never before the requested start)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return max(end + timedelta(days=1) if end >= today else today, requested_start)
 
 
 def offer_in(provider, **kw) -> services.OfferIn:
@@ -79,4 +88,14 @@ def another_case(town, first_name="Bo"):
     )
 
 
-__all__ = ["Decimal", "START", "END", "offer_in", "referral_in", "apply", "decide", "another_case"]
+__all__ = [
+    "Decimal",
+    "START",
+    "END",
+    "expected_start_after",
+    "offer_in",
+    "referral_in",
+    "apply",
+    "decide",
+    "another_case",
+]

@@ -8,16 +8,17 @@ import csv
 import io
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from helhed.cases import services as case_services
 from helhed.cases.models import TeamRole
 from helhed.cases.tests.test_api import api, assert_danish_error, post
 from helhed.core.models import AuditAction, AuditEvent
-from helhed.interventions import exports, selectors
+from helhed.interventions import exports, policies, selectors
 from helhed.interventions.models import (
     Budget,
     CostLine,
@@ -33,7 +34,7 @@ from helhed.people import services as people_services
 from helhed.people.models import RelationKind
 from helhed.testing.factories import PersonFactory
 
-from .conftest import END, START, another_case, apply, decide
+from .conftest import END, START, another_case, apply, decide, expected_start_after
 
 pytestmark = pytest.mark.django_db
 
@@ -146,8 +147,11 @@ def test_offer_detail_has_funding_and_occupancy_by_month(town, offer, granted):
     ]
     assert detail["provider"]["kind"] == "internal" and detail["provider"]["unit_id"] == town.school.pk
     assert len(detail["months"]) == 12
-    december = next(m for m in detail["months"] if m["month"] == "2026-12-01")
-    assert december == {"month": "2026-12-01", "average": "1.0", "peak": 1}
+    # The next twelve months from today, with the one grant (START to END) counted in the months it runs.
+    expected = policies.occupancy_by_month([(START, END)], timezone.localdate(), 12)
+    assert detail["months"] == [
+        {"month": month.isoformat(), "average": str(average), "peak": peak} for month, average, peak in expected
+    ]
     assert detail["waiting_list"] == [] and detail["near_max"] == []
     assert len(client.get(f"{BASE}/offers/{offer.pk}", {"months": 3}).json()["months"]) == 3
     assert client.get(f"{BASE}/offers/{offer.pk}", {"months": 99}).status_code == 422
@@ -383,7 +387,7 @@ def test_waiting_list_is_in_order_and_hides_children_the_reader_may_not_see(town
     assert Referral.objects.get(pk=bo.pk).status == ReferralStatus.APPLIED and Grant.objects.count() == 1
     waiting = post(leader, f"{BASE}/referrals/{bo.pk}/decision", {"outcome": "waitlist"})
     assert waiting.status_code == 200 and waiting.json()["position"] == 1
-    assert waiting.json()["expected_start"] == (END + timedelta(days=1)).isoformat()
+    assert waiting.json()["expected_start"] == expected_start_after(END, START).isoformat()
     ib = apply(town, another_case(town, "Ib"), offer)
     assert post(leader, f"{BASE}/referrals/{ib.pk}/decision", {"outcome": "waitlist"}).json()["position"] == 2
     assert_danish_error(

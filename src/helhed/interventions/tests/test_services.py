@@ -30,7 +30,7 @@ from helhed.interventions.models import (
 from helhed.organisation.models import Role
 from helhed.testing.factories import staff
 
-from .conftest import END, START, another_case, apply, decide, offer_in, referral_in
+from .conftest import END, START, another_case, apply, decide, expected_start_after, offer_in, referral_in
 
 
 def _state():
@@ -240,7 +240,7 @@ def test_a_full_offer_refuses_the_grant_and_offers_the_waiting_list(town, open_c
     waiting = decide(town, second, "waitlist")
     assert waiting.status == "waitlisted" and waiting.waitlisted_at is not None
     # The place frees the day after the running grant ends.
-    assert waiting.expected_start == date(2027, 6, 1)
+    assert waiting.expected_start == expected_start_after(END, START)
     assert selectors.waiting_queue(offer) == [waiting.pk]
     # From the waiting list: granted for a period after the running grant.
     granted = decide(town, waiting, start=date(2027, 6, 1), end=date(2027, 8, 31))
