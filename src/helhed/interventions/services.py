@@ -712,9 +712,11 @@ def referral_decide(*, actor, referral_id, data: DecisionIn, version=None) -> Re
     grant = None
     position = None
     if data.outcome == Outcome.GRANT:
-        grant = _grant(actor, referral, case, offer, data, now)
+        note = _text(data.note, field="note")
+        grant, skip_reason = _grant(actor, referral, case, offer, data, now)
         referral.status = ReferralStatus.GRANTED
-        referral.decision_note = _text(data.note, field="note")
+        # A place given past children on the waiting list keeps the written reason with the decision.
+        referral.decision_note = "\n\n".join(part for part in (note, skip_reason) if part)
     elif data.outcome == Outcome.REFUSE:
         referral.decision_note = _text(
             data.note,
@@ -773,7 +775,7 @@ def referral_decide(*, actor, referral_id, data: DecisionIn, version=None) -> Re
     return referral
 
 
-def _grant(actor, referral: Referral, case: Case, offer: Offer, data: DecisionIn, now) -> Grant:
+def _grant(actor, referral: Referral, case: Case, offer: Offer, data: DecisionIn, now) -> tuple[Grant, str]:
     start, end = _period(data.start or referral.requested_start, data.end or referral.requested_end)
     _check_offer_active(offer, start, end, "start")
     units = _units(data.units if data.units not in (None, "") else referral.units)
@@ -814,9 +816,7 @@ def _grant(actor, referral: Referral, case: Case, offer: Offer, data: DecisionIn
         ]
     )
     write_cost_lines(grant)
-    if skip_reason:
-        referral.decision_note = skip_reason
-    return grant
+    return grant, skip_reason
 
 
 # -- changes and terminations ---------------------------------------------------------------------------

@@ -255,8 +255,13 @@ def test_the_waiting_list_is_served_in_order_unless_a_reason_is_given(town, open
     later = {"start": date(2027, 6, 1), "end": date(2027, 7, 31)}
     err = _refused(lambda: decide(town, second, **later), "skip_queue_reason")
     assert "står før" in str(err.message)
-    granted = decide(town, second, skip_queue_reason="Cai skifter skole til sommer og skal starte nu.", **later)
+    granted = decide(
+        town, second, note="Bevilget.", skip_queue_reason="Cai skifter skole til sommer og skal starte nu.", **later
+    )
     assert granted.status == "granted" and selectors.waiting_queue(offer) == [first.pk]
+    # The reason for passing the queue is kept with the decision and its history.
+    assert granted.decision_note == "Bevilget.\n\nCai skifter skole til sommer og skal starte nu."
+    assert granted.history.last().note == granted.decision_note
 
 
 def test_an_overlapping_grant_of_the_same_offer_is_refused(town, open_case, provider):
