@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "helhed.family",
     "helhed.consent",
     "helhed.interventions",
+    "helhed.detection",
     "helhed.demo",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DetectionConfig(AppConfig):
+    name = "helhed.detection"
+    label = "detection"
+    verbose_name = "Tidlig opsporing"
