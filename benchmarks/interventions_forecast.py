@@ -143,20 +143,24 @@ def seed_grants(year: int, total: int, seed: int) -> int:
             for grant, (offer, _c, _ch, case_admin, family_id, start, end, units, _d) in zip(grants, plan, strict=True):
                 shares = []
                 for administration_id, _code, share, chosen in offer.funding:
-                    # As services._paying_unit: the funding row's unit, else the case's family unit for its own
-                    # administration, else none.
-                    unit_id = chosen if chosen is not None else (family_id if case_admin == administration_id else None)
+                    unit_id = policies.paying_unit(
+                        chosen=chosen,
+                        administration=administration_id,
+                        case_unit_administration=case_admin,
+                        family_unit=family_id,
+                    )
                     funding.append(
                         GrantFunding(
                             grant=grant, administration_id=administration_id, share=share, paying_unit_id=unit_id
                         )
                     )
                     shares.append(((administration_id, unit_id), share))
-                for month, amount in policies.monthly_cost(
-                    price=grant.price, price_unit=grant.price_unit, units=units, start=start, end=end
-                ):
-                    for (administration_id, unit_id), part in policies.split(amount, shares):  # type: ignore[misc]
-                        lines.append((grant.pk, month, administration_id, unit_id, part))
+                lines.extend(
+                    (grant.pk, month, administration_id, unit_id, amount)
+                    for month, (administration_id, unit_id), amount in policies.cost_lines(
+                        price=grant.price, price_unit=grant.price_unit, units=units, start=start, end=end, shares=shares
+                    )
+                )
             GrantFunding.objects.bulk_create(funding, batch_size=5000)
             with (
                 connection.cursor() as cur,

@@ -6,7 +6,6 @@ the caller may not see answers 404, exactly like one that does not exist."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 import pydantic
@@ -16,7 +15,7 @@ from ninja import File, Form, Header, Router, Schema, Status, UploadedFile
 from ninja.errors import ValidationError
 from pydantic import Field
 
-from helhed.core import filestore
+from helhed.core import filestore, idempotency
 from helhed.core.apiauth import api_requires
 from helhed.core.errors import HelhedError
 from helhed.core.permissions import Perm
@@ -26,8 +25,6 @@ from . import letters, policies, selectors, services
 from .models import Channel, Concern, ConcernCategory, ConcernStatus
 
 router = Router(tags=["concerns"])
-
-IDEMPOTENCY_KEY_MAX = 64
 
 
 # -- schemas ------------------------------------------------------------------------------------------
@@ -373,18 +370,6 @@ def _text(value: str | None) -> str:
     return value or ""
 
 
-def _submission_key(actor, header: str | None) -> str | None:
-    """The client's Idempotency-Key, kept apart per user (another user's key can never block or reveal yours)."""
-    if header is None or header == "":
-        return None
-    if len(header) > IDEMPOTENCY_KEY_MAX:
-        raise HelhedError(
-            _("Idempotency-Key må højst være %(n)s tegn. Brug fx et UUID.") % {"n": IDEMPOTENCY_KEY_MAX},
-            field="Idempotency-Key",
-        )
-    return hashlib.sha256(f"concerns.file:{actor.pk}:{header}".encode()).hexdigest()
-
-
 def _file(request, payload: ConcernIn, files, idempotency_key: str | None):
     if payload.received_at is not None and timezone.is_naive(payload.received_at):
         raise HelhedError(
@@ -412,7 +397,9 @@ def _file(request, payload: ConcernIn, files, idempotency_key: str | None):
         attachments=list(files or []),
     )
     concern = services.concern_file(
-        actor=request.auth, data=data, submission_key=_submission_key(request.auth, idempotency_key)
+        actor=request.auth,
+        data=data,
+        submission_key=idempotency.api_key(actor=request.auth, header=idempotency_key, scope="concerns.file"),
     )
     return Status(
         201,

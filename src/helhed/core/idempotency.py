@@ -7,6 +7,8 @@ duplicate. If the first save rolls back, so does the claim, and the form can be 
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -26,3 +28,19 @@ def claim(*, key: str | None, actor) -> None:
         raise Conflict(
             _("Formularen er allerede sendt, og det er gemt. Du behøver ikke sende den igen."), code="duplicate_submit"
         )
+
+
+API_KEY_MAX = 64
+
+
+def api_key(*, actor, header: str | None, scope: str) -> str | None:
+    """The key `claim` takes for an API client's Idempotency-Key header: hashed with the operation's scope and the
+    user, so another user's key can never block or reveal yours. None when the client sent none."""
+    if header is None or header == "":
+        return None
+    if len(header) > API_KEY_MAX:
+        raise HelhedError(
+            _("Idempotency-Key må højst være %(n)s tegn. Brug fx et UUID.") % {"n": API_KEY_MAX},
+            field="Idempotency-Key",
+        )
+    return hashlib.sha256(f"{scope}:{actor.pk}:{header}".encode()).hexdigest()

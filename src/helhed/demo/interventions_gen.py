@@ -42,7 +42,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
@@ -1094,27 +1093,27 @@ class _Planner:
 
 
 def _paying_unit_id(ctx: _Ctx, administration_id: int, chosen: int | None) -> int | None:
-    """As `services._paying_unit`: the funding row's unit; else the family unit of the case's responsible unit
-    when it belongs to the paying administration; else none."""
-    if chosen is not None:
-        return chosen
-    if ctx.unit.administration_id == administration_id:
-        return ctx.family_unit_id
-    return None
+    return policies.paying_unit(
+        chosen=chosen,
+        administration=administration_id,
+        case_unit_administration=ctx.unit.administration_id,
+        family_unit=ctx.family_unit_id,
+    )
 
 
 def _cost_lines(grant: Grant, shares: list[tuple[tuple[int, int | None], Decimal]]) -> list[CostLine]:
     """The grant's committed cost, one line per month and paying administration, as `services.write_cost_lines`."""
-    lines = []
-    for month, amount in policies.monthly_cost(
-        price=grant.price, price_unit=grant.price_unit, units=grant.units, start=grant.start, end=grant.end
-    ):
-        for key, part in policies.split(amount, shares):
-            administration_id, unit_id = cast(tuple[int, int | None], key)
-            lines.append(
-                CostLine(grant=grant, month=month, administration_id=administration_id, unit_id=unit_id, amount=part)
-            )
-    return lines
+    return [
+        CostLine(grant=grant, month=month, administration_id=administration_id, unit_id=unit_id, amount=amount)
+        for month, (administration_id, unit_id), amount in policies.cost_lines(
+            price=grant.price,
+            price_unit=grant.price_unit,
+            units=grant.units,
+            start=grant.start,
+            end=grant.end,
+            shares=shares,
+        )
+    ]
 
 
 def _write(refs: list[_Ref], result: InterventionsResult) -> None:

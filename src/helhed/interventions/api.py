@@ -12,7 +12,6 @@ edit counter: send back the one you read, and a change made by someone else in b
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
+from helhed.core import idempotency
 from helhed.core.apiauth import api_requires
 from helhed.core.errors import HelhedError, NotFound
 from helhed.core.permissions import Perm
@@ -32,7 +32,6 @@ from .models import Budget, Grant, Offer, OfferKind, PriceUnit, Provider, Referr
 
 router = Router(tags=["interventions"])
 
-IDEMPOTENCY_KEY_MAX = 64
 YEAR_MIN, YEAR_MAX = 2000, 2100
 _KINDS = dict(OfferKind.choices)
 
@@ -718,18 +717,6 @@ def _administration(value: str) -> str:
     return value
 
 
-def _submission_key(actor, header: str | None) -> str | None:
-    """The client's Idempotency-Key, kept apart per user (another user's key can never block or reveal yours)."""
-    if header is None or header == "":
-        return None
-    if len(header) > IDEMPOTENCY_KEY_MAX:
-        raise HelhedError(
-            _("Idempotency-Key må højst være %(n)s tegn. Brug fx et UUID.") % {"n": IDEMPOTENCY_KEY_MAX},
-            field="Idempotency-Key",
-        )
-    return hashlib.sha256(f"interventions.apply:{actor.pk}:{header}".encode()).hexdigest()
-
-
 def _offer_in(payload: OfferIn) -> services.OfferIn:
     return services.OfferIn(
         code=payload.code,
@@ -882,7 +869,7 @@ def apply(
             units=payload.units,
             goal_ids=list(payload.goal_ids),
         ),
-        submission_key=_submission_key(request.auth, idempotency_key),
+        submission_key=idempotency.api_key(actor=request.auth, header=idempotency_key, scope="interventions.apply"),
     )
     return Status(201, _referral_detail(selectors.referral_detail(actor=request.auth, referral_id=referral.pk)))
 

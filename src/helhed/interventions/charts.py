@@ -1,21 +1,15 @@
 """The forecast chart: the committed cost of each month as bars, the cumulative forecast and the cumulative budget
-as lines. Drawn on the server with Vega-Altair and vl-convert (no JavaScript in the browser) and made safe to put
-inline under the strict CSP with the compliance chart's `sanitize_svg`. The chart is secondary: the table on the
-page holds the same numbers, and a chart that cannot be drawn leaves the page with the table only."""
+as lines. Rendered and sanitized by `core.charts` (server-side SVG, safe under the strict CSP); the table on the
+page holds the same numbers."""
 
 from __future__ import annotations
 
-import json
-import logging
 from decimal import Decimal
-from functools import lru_cache
 
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from helhed.deadlines.charts import sanitize_svg
-
-log = logging.getLogger(__name__)
+from helhed.core.charts import inline_chart
 
 COLOURS = ("#8fb3de", "#0059b3", "#b51d09")  # bars, forecast line, budget line (contrast on white for the lines)
 
@@ -58,13 +52,6 @@ def _spec(rows: list[dict], *, names: tuple[str, str, str], x_title: str, y_titl
     return chart.to_json(indent=None)
 
 
-@lru_cache(maxsize=64)
-def _render(spec: str, label: str) -> str:
-    import vl_convert as vlc
-
-    return sanitize_svg(vlc.vegalite_to_svg(spec, format_locale="da-DK"), label=label)
-
-
 def forecast_chart(
     months, *, label: str, names: tuple[str, str, str], x_title: str, y_title: str, colour_title: str
 ) -> SafeString | None:
@@ -74,11 +61,10 @@ def forecast_chart(
         all(m.committed == Decimal(0) for m in months) and all(m.budget_cumulative is None for m in months)
     ):
         return None
-    try:
-        rows = series(months, committed=names[0], cumulative=names[1], budget=names[2])
-        spec = _spec(rows, names=names, x_title=x_title, y_title=y_title, colour_title=colour_title)
-        svg = _render(json.dumps(json.loads(spec), sort_keys=True), label)
-    except Exception:  # the chart is secondary: never let it take the page down
-        log.exception("forecast chart could not be drawn")
-        return None
-    return mark_safe(svg)  # noqa: S308 - sanitized by sanitize_svg: no script, style, handlers or outside links
+    rows = series(months, committed=names[0], cumulative=names[1], budget=names[2])
+    return inline_chart(
+        lambda: _spec(rows, names=names, x_title=x_title, y_title=y_title, colour_title=colour_title),
+        label=label,
+        what="forecast chart",
+        locale="da-DK",
+    )

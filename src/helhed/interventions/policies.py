@@ -218,6 +218,29 @@ def split(amount: Decimal, shares: Sequence[tuple[K, Decimal]]) -> list[tuple[K,
     return parts
 
 
+def cost_lines(
+    *, price: Decimal, price_unit: str, units: Decimal, start: date, end: date, shares: Sequence[tuple[K, Decimal]]
+) -> list[tuple[date, K, Decimal]]:
+    """A grant's committed cost as (month, payer, amount) lines: the monthly cost split by the payers' shares. What
+    `services.write_cost_lines` stores (the demo and the benchmark write the same lines in bulk)."""
+    return [
+        (month, payer, part)
+        for month, amount in monthly_cost(price=price, price_unit=price_unit, units=units, start=start, end=end)
+        for payer, part in split(amount, shares)
+    ]
+
+
+def paying_unit(
+    *, chosen: K | None, administration: object, case_unit_administration: object, family_unit: K
+) -> K | None:
+    """The unit whose budget carries an administration's share of a grant: the offer's paying unit for it when it
+    names one; otherwise, for the administration of the case's responsible unit, that unit's family unit (its
+    parent, or itself); otherwise none (the administration's common budget). Works on objects or ids alike."""
+    if chosen is not None:
+        return chosen
+    return family_unit if administration == case_unit_administration else None
+
+
 def shares_problem(shares: Iterable[Decimal]) -> str | None:
     shares = [Decimal(s) for s in shares]
     if not shares:

@@ -14,10 +14,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helhed.cases.gatekeeper import CaseAccess, case_for, case_relation, cases_visible_to
+from helhed.cases.gatekeeper import CaseAccess, case_for, cases_visible_to, cases_with_full_sight
 from helhed.cases.models import Case
 from helhed.cases.policies import CasePerm
-from helhed.cases.policies import permissions as case_permissions
 from helhed.core import audit
 from helhed.core.errors import Forbidden, NotFound
 from helhed.core.models import AuditAction
@@ -33,6 +32,7 @@ from .models import (
     CostLine,
     Grant,
     Offer,
+    OfferFunding,
     OfferKind,
     Provider,
     Referral,
@@ -133,8 +133,13 @@ def offer_by_id(offer_id) -> Offer:
     pk = as_pk(offer_id)
     offer = Offer.objects.select_related("provider", "provider__unit").filter(pk=pk).first() if pk else None
     if offer is None:
-        raise NotFound("Tilbuddet findes ikke.")
+        raise NotFound(_("Tilbuddet findes ikke."))
     return offer
+
+
+def offer_funding(offer: Offer) -> list[OfferFunding]:
+    """Who pays for an offer, largest share first."""
+    return list(offer.funding.select_related("administration", "paying_unit"))
 
 
 def active_offers(on: date | None = None) -> list[Offer]:
@@ -186,16 +191,11 @@ class OfferView:
 
 def _visible_case_ids(actor, case_ids) -> set[int]:
     """The cases among `case_ids` whose applications and grants the actor may read: full sight of the case
-    (VIEW_JOURNAL, as for `case_interventions`). A team member with limited sight (a teacher) sees the case, not
-    its applications, so a waiting list counts that child without naming it."""
+    (VIEW_JOURNAL, as for `case_interventions`), in one query. A team member with limited sight (a teacher) sees
+    the case, not its applications, so a waiting list counts that child without naming it."""
     if not case_ids:
         return set()
-    cases = cases_visible_to(actor).filter(pk__in=set(case_ids)).select_related("responsible_unit")
-    return {
-        case.pk
-        for case in cases
-        if CasePerm.VIEW_JOURNAL in case_permissions(case_relation(actor, case), status=case.status)
-    }
+    return set(cases_with_full_sight(actor).filter(pk__in=set(case_ids)).values_list("pk", flat=True))
 
 
 def offer_detail(*, actor, offer_id, months: int = 12) -> OfferView:
@@ -227,7 +227,7 @@ def offer_detail(*, actor, offer_id, months: int = 12) -> OfferView:
     persons = [e.referral.child_id for e in queue if e.referral] + [n.grant.child_id for n in near]
     if persons:
         audit.record(actor=actor, action=AuditAction.VIEW, obj=offer, persons=persons, detail={"view": "offer"})
-    funding = list(offer.funding.select_related("administration", "paying_unit"))
+    funding = offer_funding(offer)
     return OfferView(offer, funding, occupied, policies.occupancy_by_month(periods, first, months), queue, near, hidden)
 
 
@@ -320,11 +320,13 @@ def referral_detail(*, actor, referral_id) -> ReferralView:
     pk = as_pk(referral_id)
     referral = _referral_qs().select_related("case", "child").filter(pk=pk).first() if pk else None
     if referral is None:
-        raise NotFound("Ansøgningen findes ikke.")
+        raise NotFound(_("Ansøgningen findes ikke."))
     access = case_for(actor, referral.case_id, need=CasePerm.VIEW_JOURNAL, audit_action=None)
     offer = referral.offer
     grant = (
-        Grant.objects.filter(referral=referral).prefetch_related("funding__administration", "changes__letter").first()
+        Grant.objects.filter(referral=referral)
+        .prefetch_related("funding__administration", "changes__letter", "changes__changed_by")
+        .first()
     )
     queue = waiting_queue(offer)
     position = queue.index(referral.pk) + 1 if referral.pk in queue else None
@@ -380,7 +382,7 @@ def grant_detail(*, actor, grant_id) -> Grant:
         else None
     )
     if grant is None:
-        raise NotFound("Bevillingen findes ikke.")
+        raise NotFound(_("Bevillingen findes ikke."))
     case_for(actor, grant.case_id, need=CasePerm.VIEW_JOURNAL, audit_action=None)
     audit.record(actor=actor, action=AuditAction.VIEW, obj=grant, persons=[grant.child_id], case_id=grant.case_id)
     return grant
@@ -463,7 +465,7 @@ def forecast(*, year: int, administration: str = "", unit_id=None) -> Forecast:
     if unit_id not in (None, ""):
         unit = Unit.objects.select_related("administration").filter(pk=as_pk(unit_id)).first()
         if unit is None:
-            raise NotFound("Enheden findes ikke.")
+            raise NotFound(_("Enheden findes ikke."))
         administration = unit.administration.code
     admin_obj = Administration.objects.filter(code=administration).first() if administration else None
     lines = _cost_lines(year, administration, unit.pk if unit else None)

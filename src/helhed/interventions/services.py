@@ -581,12 +581,13 @@ def _require_decider(actor, case: Case) -> None:
 
 
 def _paying_unit(case: Case, administration: Administration, chosen: Unit | None) -> Unit | None:
-    if chosen is not None:
-        return chosen
     unit = case.responsible_unit
-    if unit.administration_id == administration.pk:
-        return unit.parent if unit.parent_id else unit
-    return None
+    return policies.paying_unit(
+        chosen=chosen,
+        administration=administration.pk,
+        case_unit_administration=unit.administration_id,
+        family_unit=unit.parent if unit.parent_id else unit,
+    )
 
 
 def write_cost_lines(grant: Grant) -> int:
@@ -595,14 +596,17 @@ def write_cost_lines(grant: Grant) -> int:
     shares: list[tuple[tuple[int, int | None], Decimal]] = [
         ((f.administration_id, f.paying_unit_id), f.share) for f in grant.funding.all()
     ]
-    lines = []
-    for month, amount in policies.monthly_cost(
-        price=grant.price, price_unit=grant.price_unit, units=grant.units, start=grant.start, end=grant.end
-    ):
-        for (administration_id, unit_id), part in policies.split(amount, shares):
-            lines.append(
-                CostLine(grant=grant, month=month, administration_id=administration_id, unit_id=unit_id, amount=part)
-            )
+    lines = [
+        CostLine(grant=grant, month=month, administration_id=administration_id, unit_id=unit_id, amount=amount)
+        for month, (administration_id, unit_id), amount in policies.cost_lines(
+            price=grant.price,
+            price_unit=grant.price_unit,
+            units=grant.units,
+            start=grant.start,
+            end=grant.end,
+            shares=shares,
+        )
+    ]
     CostLine.objects.bulk_create(lines)
     return len(lines)
 

@@ -135,7 +135,7 @@ def offer_edit(request, offer_id: int):
     offer = selectors.offer_by_id(offer_id)
     kwargs = {"providers": selectors.providers(), "units": selectors.budget_units()}
     if request.method == "GET":
-        initial = OfferForm.initial_for(offer, offer.funding.select_related("administration"))
+        initial = OfferForm.initial_for(offer, selectors.offer_funding(offer))
         return _offer_form_page(request, OfferForm(initial=initial, **kwargs), offer=offer)
     form = OfferForm(request.POST, **kwargs)
     status = 400

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from helhed.cases import services
-from helhed.cases.gatekeeper import case_for, cases_visible_to
+from helhed.cases.gatekeeper import case_for, cases_visible_to, cases_with_full_sight
 from helhed.cases.models import BreakGlassGrant, CaseStatus, TeamMember, TeamRole
 from helhed.cases.policies import CasePerm
 from helhed.core.errors import Forbidden
@@ -194,6 +194,13 @@ def test_cases_visible_to_agrees_with_case_for(actors, open_case, who):
     actor = _fresh(actors[who])
     listed = open_case in cases_visible_to(actor)
     assert listed is (EXPECTED[who][CasePerm.VIEW_SUMMARY] == OK)
+
+
+@pytest.mark.parametrize("who", list(EXPECTED))
+def test_cases_with_full_sight_agrees_with_case_for_the_journal(actors, open_case, who):
+    actor = _fresh(actors[who])
+    listed = open_case in cases_with_full_sight(actor)
+    assert listed is (EXPECTED[who][CasePerm.VIEW_JOURNAL] == OK)
 
 
 @pytest.mark.parametrize("bad_id", [None, "", "abc", "1.5", [], "0x10"])

@@ -178,3 +178,93 @@ def test_the_forecast_chart_and_the_decision_page_under_the_strict_csp(
     page.get_by_role("link", name="Skoleflex Nord").first.click()
     expect(page.get_by_role("heading", name="Ændr bevilling")).to_be_visible()
     assert not errors, errors
+
+
+def test_the_catalogue_is_maintained_and_a_grant_is_ended_early_in_the_browser(
+    page, live_server, settings, town, open_case, tmp_path
+):
+    """The administrator adds an external provider (a wrong CVR number refused first), an offer (a missing price
+    refused first) and a budget; the leader ends a running grant early, and the case's letters include the
+    decision to end it."""
+    from playwright.sync_api import expect
+
+    from helhed.cases.models import Document
+    from helhed.interventions import services
+    from helhed.interventions.models import Budget, Grant, Offer, Provider
+
+    from .conftest import apply, decide, offer_in
+
+    settings.DEMO_MODE = True
+    settings.DOCUMENT_ROOT = tmp_path / "documents"
+    today = timezone.localdate()
+
+    login(page, live_server, "ada")
+    page.get_by_role("link", name="Tilbudsvifte", exact=True).first.click()
+    page.get_by_role("link", name="Ny leverandør").click()
+    page.get_by_label("Navn").fill("Opdigtet Familiebehandling ApS")
+    page.get_by_label("Ekstern leverandør").check()
+    page.get_by_label("CVR-nummer").fill("13585627")
+    page.get_by_role("button", name="Opret leverandøren").click()
+    expect(page.get_by_role("alert").first).to_contain_text("ikke et gyldigt CVR-nummer")
+    assert not Provider.objects.exists()
+    assert_accessible(page, "provider form with errors")
+    page.get_by_label("CVR-nummer").fill("1358 5628")
+    page.get_by_role("button", name="Opret leverandøren").click()
+    expect(page.get_by_text("Opdigtet Familiebehandling ApS").first).to_be_visible()
+    assert Provider.objects.get().cvr == "13585628"
+
+    page.goto(f"{live_server.url}/tilbud/nyt/")
+    page.get_by_label("Navn").fill("Familiebehandling Øst")
+    page.get_by_label("Kode").fill("familiebehandling-oest")
+    page.get_by_label("Type").select_option("family_treatment")
+    page.get_by_label("Leverandør").select_option(str(Provider.objects.get().pk))
+    page.get_by_label("Lovgrundlag").fill("Barnets lov § 32, stk. 1, nr. 5")
+    page.get_by_label("Trin på indsatstrappen").select_option("4")
+    page.get_by_label("Prisenhed").select_option("month")
+    page.get_by_label("Aktiv fra").fill(today.isoformat())
+    page.get_by_label("Forvaltning 1").select_option("SOF")
+    page.get_by_label("Andel i procent 1").fill("100")
+    page.get_by_role("button", name="Opret tilbuddet").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Skriv prisen i kroner")
+    assert not Offer.objects.exists()
+    assert_accessible(page, "offer form with errors")
+    page.get_by_label("Pris i kroner").fill("18500")
+    page.get_by_role("button", name="Opret tilbuddet").click()
+    expect(page.get_by_text("Tilbuddet er oprettet i tilbudsviften.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Familiebehandling Øst")).to_be_visible()
+
+    page.goto(f"{live_server.url}/oekonomi/budgetter/")
+    page.get_by_label("År").fill(str(today.year))
+    page.get_by_label("Forvaltning", exact=True).select_option("SOF")
+    page.get_by_label("Budget i kroner").fill("-5")
+    page.get_by_role("button", name="Gem budgettet").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Skriv budgettet i kroner")
+    page.get_by_label("Budget i kroner").fill("2500000")
+    page.get_by_role("button", name="Gem budgettet").click()
+    expect(page.get_by_role("cell", name="2.500.000,00").first).to_be_visible()
+    assert Budget.objects.get().amount == 2500000
+    assert_accessible(page, "budgets")
+    logout(page)
+
+    # The leader ends a running grant early.
+    offer = services.offer_create(
+        actor=town.administrator, data=offer_in(Provider.objects.get(), code="flex", active_from=today)
+    )
+    referral = decide(
+        town, apply(town, open_case, offer, requested_start=today, requested_end=today + timedelta(days=90))
+    )
+    login(page, live_server, "lene")
+    page.goto(f"{live_server.url}/visitation/{referral.pk}/")
+    page.get_by_label("Sidste dag i tilbuddet").fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("Begrundelse for at afslutte").fill("Karla er tilbage i sin klasse.")
+    page.get_by_role("button", name="Afslut bevillingen").click()
+    expect(page.get_by_role("alert").first).to_contain_text("før bevillingens start")
+    assert not Grant.objects.get().terminated
+    page.get_by_label("Sidste dag i tilbuddet").fill((today + timedelta(days=10)).isoformat())
+    page.get_by_role("button", name="Afslut bevillingen").click()
+    expect(page.get_by_text("Bevillingen er afsluttet.")).to_be_visible()
+    grant = Grant.objects.get()
+    assert grant.terminated and grant.end == today + timedelta(days=10)
+    expect(page.get_by_role("link", name=re.compile("Afgørelse: Skoleflex Nord ophører"))).to_be_visible()
+    assert Document.objects.filter(case=open_case, title__contains="ophører").exists()
+    assert_accessible(page, "ended grant")

@@ -793,7 +793,7 @@ def test_the_forecast_refuses_unknown_filters_and_roles_without_economy(town):
 
 
 def test_the_chart_never_takes_the_page_down(town, offer, open_case, monkeypatch):
-    from helhed.interventions import charts
+    from helhed.core import charts
 
     _granted(town, open_case, offer)
 

@@ -168,3 +168,27 @@ def test_ladder_steps_one_to_three_are_close_to_the_general_school():
 def test_complaint_guidance_follows_the_law_of_the_offer():
     assert "Ankestyrelsen" in policies.complaint_guidance("Barnets lov § 32, stk. 1, nr. 3")
     assert "Klagenævnet for Specialundervisning" in policies.complaint_guidance("Folkeskoleloven § 3, stk. 2")
+
+
+def test_cost_lines_split_each_month_between_the_payers():
+    lines = policies.cost_lines(
+        price=D("12000"),
+        price_unit="month",
+        units=D(1),
+        start=date(2027, 1, 16),
+        end=date(2027, 2, 28),
+        shares=[("SOF", D(50)), ("BUF", D(50))],
+    )
+    assert [(m.isoformat(), payer, str(a)) for m, payer, a in lines] == [
+        ("2027-01-01", "SOF", "3096.77"),  # 6193.55 halved: the first of the equal shares gives the øre back
+        ("2027-01-01", "BUF", "3096.78"),
+        ("2027-02-01", "SOF", "6000.00"),
+        ("2027-02-01", "BUF", "6000.00"),
+    ]
+
+
+def test_the_paying_unit_is_the_offers_choice_else_the_case_units_family_unit():
+    kw = {"administration": "SOF", "case_unit_administration": "SOF", "family_unit": "BFE Nord"}
+    assert policies.paying_unit(chosen="SOF stab", **kw) == "SOF stab"
+    assert policies.paying_unit(chosen=None, **kw) == "BFE Nord"
+    assert policies.paying_unit(chosen=None, **{**kw, "administration": "BUF"}) is None
