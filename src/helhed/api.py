@@ -14,6 +14,7 @@ from helhed.core.apiauth import API_AUTH
 from helhed.core.errors import HelhedError
 from helhed.counselling.api import router as counselling_router
 from helhed.deadlines.api import router as deadlines_router
+from helhed.detection.api import router as detection_router
 from helhed.family.api import router as family_router
 from helhed.family.api import staff_router as parent_links_router
 from helhed.flow.api import router as flow_router
@@ -22,6 +23,7 @@ from helhed.meetings.api import router as meetings_router
 from helhed.organisation.api import router as organisation_router
 from helhed.people.api import router as persons_router
 from helhed.plans.api import router as plans_router
+from helhed.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="Helhed API",
@@ -49,6 +51,8 @@ api.add_router("/cases", parent_links_router)
 api.add_router("/family", family_router)
 api.add_router("/organisation", organisation_router)
 api.add_router("/interventions", interventions_router)
+api.add_router("/detection", detection_router)
+api.add_router("/screening", screening_router)
 
 
 @api.exception_handler(HelhedError)

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "helhed.consent",
     "helhed.interventions",
     "helhed.detection",
+    "helhed.screening",
     "helhed.demo",
 ]
 

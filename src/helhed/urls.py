@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("helhed.family.urls")),
     path("", include("helhed.consent.urls")),
     path("", include("helhed.interventions.urls")),
+    path("", include("helhed.detection.urls")),
+    path("", include("helhed.screening.urls")),
     path("", include("helhed.organisation.urls")),
     path("api/v1/", api.urls),
 ]

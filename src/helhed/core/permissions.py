@@ -40,12 +40,18 @@ class Perm(StrEnum):
     OFFER_ADMIN = "offer_admin"  # maintain the catalogue (offers, providers, funding) and the budgets
     VISITATION = "visitation"  # decide applications for offers (leaders; the case gatekeeper decides the rest)
     ECONOMY_READ = "economy_read"  # the cost forecast against budget and the catalogue's reports (sums only)
+    # Early detection (issue 6). Which pupils a user sees is decided by the detection gatekeeper (their schools).
+    DETECTION = "detection"  # absence alerts and their follow-up, screenings, class reviews
+    ABSENCE_IMPORT = "absence_import"  # import absence files from the schools' systems (no pupil data shown)
+    DETECTION_ADMIN = "detection_admin"  # screening instruments and which schools run the screening pilot
+    DETECTION_STATS = "detection_stats"  # children without a school per district, the pilot evaluation (counts)
 
 
 _CASE_STAFF = {Role.CASEWORKER, Role.COUNSELLOR, Role.LEADER}
 _CONCERN_RECEPTION = frozenset({Perm.CONCERN_REPORT, Perm.CONCERN_RECEIVE})
 _COUNSELLING = frozenset({Perm.COUNSELLING})
 _OFFERS = frozenset({Perm.OFFER_VIEW})
+_DETECTION = frozenset({Perm.DETECTION})
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.CASEWORKER: frozenset(
         {
@@ -60,7 +66,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     )
     | _CONCERN_RECEPTION
     | _COUNSELLING
-    | _OFFERS,
+    | _OFFERS
+    | _DETECTION,
     Role.COUNSELLOR: frozenset(
         {Perm.CASE_WORK, Perm.CASE_CREATE, Perm.PERSON_SEARCH, Perm.PERSON_CREATE, Perm.CONCERN_REPORT}
     )
@@ -78,18 +85,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.OFFER_ADMIN,
             Perm.VISITATION,
             Perm.ECONOMY_READ,
+            Perm.ABSENCE_IMPORT,
+            Perm.DETECTION_STATS,
         }
     )
     | _CONCERN_RECEPTION
     | _COUNSELLING
-    | _OFFERS,
-    Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS,
-    Role.PROFESSIONAL: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS,
+    | _OFFERS
+    | _DETECTION,
+    Role.SCHOOL_SOCIAL_WORKER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS | _DETECTION,
+    Role.PROFESSIONAL: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS | _DETECTION,
     Role.EMPLOYMENT_ADVISER: frozenset({Perm.CASE_WORK, Perm.CONCERN_REPORT}) | _OFFERS,
     # Aggregates only, never a person.
-    Role.ANALYST: frozenset({Perm.COMPLIANCE_READ, Perm.ECONOMY_READ}) | _OFFERS,
-    # The organisation, users, the catalogue and budgets; never children's data.
-    Role.ADMINISTRATOR: frozenset({Perm.ORGANISATION_ADMIN, Perm.OFFER_ADMIN}) | _OFFERS,
+    Role.ANALYST: frozenset({Perm.COMPLIANCE_READ, Perm.ECONOMY_READ, Perm.DETECTION_STATS}) | _OFFERS,
+    # The organisation, users, the catalogue and budgets, absence imports, screening instruments; never
+    # children's data.
+    Role.ADMINISTRATOR: frozenset(
+        {Perm.ORGANISATION_ADMIN, Perm.OFFER_ADMIN, Perm.ABSENCE_IMPORT, Perm.DETECTION_ADMIN}
+    )
+    | _OFFERS,
     Role.DPO: frozenset({Perm.AUDIT_READ}),
 }
 

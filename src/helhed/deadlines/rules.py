@@ -7,6 +7,7 @@ version per law with its own paragraph and validity period. No `if` about dates 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -15,6 +16,8 @@ from enum import StrEnum
 class Law(StrEnum):
     BL = "BL"
     SEL = "SEL"
+    # The municipality's own promise (a strategy paper's rule, not a statute); its "paragraph" names the paper.
+    MUNICIPAL = "KOM"
 
 
 class Unit(StrEnum):
@@ -31,6 +34,7 @@ class Trigger(StrEnum):
     MEASURE_DECIDED = "measure_decided"
     MEASURE_STARTED = "measure_started"
     PLAN_REVIEWED = "plan_reviewed"  # a review of the child's plan sets the next one
+    ABSENCE_ACKNOWLEDGED = "absence_acknowledged"  # a school social worker takes an alert of concerning absence
     BIRTH = "birth"
 
 
@@ -181,5 +185,20 @@ RULES: tuple[Rule, ...] = (
         sel="§ 76",
         title_da="Efterværn / ungestøtte ophører",
         title_en="Aftercare ends",
+    ),
+    # Strategi 2010, 'Hurtig reaktion ved skolefravær': the family is met quickly. Municipal, not statutory, so the
+    # municipality sets the number of working days (HELHED_ABSENCE_MEETING_DAYS, default 10).
+    Rule(
+        "absence.parent_meeting",
+        Law.MUNICIPAL,
+        "Strategi 2010",
+        Trigger.ABSENCE_ACKNOWLEDGED,
+        Unit.WORKING_DAYS,
+        int(os.environ.get("HELHED_ABSENCE_MEETING_DAYS", "10")),
+        None,
+        None,
+        "Møde med forældrene om bekymrende fravær",
+        "Meeting with the parents about concerning absence",
+        source="Strategi 2010: systematic local follow-up on concerning absence, with a meeting with the parents",
     ),
 )

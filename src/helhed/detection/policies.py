@@ -62,9 +62,72 @@ def absence_rule_in_force(on: date, rules: Sequence[AbsenceRule] = ABSENCE_RULES
     return max(valid, key=lambda rule: rule.valid_from)
 
 
+# What a school's system may call each kind of absence (lower case, Danish and English), and the words for a day
+# without absence in a file that reports every pupil every day.
+KIND_ALIASES: dict[str, str] = {
+    "sygdom": AbsenceKind.ILLNESS,
+    "syg": AbsenceKind.ILLNESS,
+    "illness": AbsenceKind.ILLNESS,
+    "lovligt": AbsenceKind.PERMITTED,
+    "lovlig": AbsenceKind.PERMITTED,
+    "lovligt fravær": AbsenceKind.PERMITTED,
+    "ekstraordinær frihed": AbsenceKind.PERMITTED,
+    "permitted": AbsenceKind.PERMITTED,
+    "ulovligt": AbsenceKind.UNAUTHORISED,
+    "ulovlig": AbsenceKind.UNAUTHORISED,
+    "ulovligt fravær": AbsenceKind.UNAUTHORISED,
+    "unauthorised": AbsenceKind.UNAUTHORISED,
+    "unauthorized": AbsenceKind.UNAUTHORISED,
+}
+NO_ABSENCE_WORDS = frozenset({"", "ingen", "tilstede", "til stede", "none", "present"})
+LESSONS_PER_DAY = 6  # when a file counts lessons and does not say how many the day had
+
+
+def school_year_start(day: date) -> date:
+    """1 August of the school year `day` belongs to (a Danish school year runs from August to June)."""
+    return date(day.year if day.month >= 8 else day.year - 1, 8, 1)
+
+
+def importable_period(today: date) -> tuple[date, date]:
+    """The days an absence file may report: from the start of the previous school year to today."""
+    start = school_year_start(today)
+    return date(start.year - 1, 8, 1), today
+
+
+def in_summer_break(day: date) -> bool:
+    """July is the schools' summer holiday everywhere in Denmark: no day in it is a school day."""
+    return day.month == 7
+
+
 @lru_cache(maxsize=64)
 def _public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.Denmark(years=year))
+
+
+def is_public_holiday(day: date) -> bool:
+    return day in _public_holidays(day.year)
+
+
+# The municipal schools' holidays (besides public holidays and July), as the municipality publishes them each year.
+# Data, not code: the municipality keeps this list. Private schools may differ; their absence on such a day is
+# still imported, but the share of absence counts only the municipal school days.
+SCHOOL_BREAKS: tuple[tuple[date, date], ...] = (
+    (date(2024, 10, 12), date(2024, 10, 20)),  # efterårsferie
+    (date(2024, 12, 21), date(2025, 1, 1)),  # juleferie
+    (date(2025, 2, 8), date(2025, 2, 16)),  # vinterferie
+    (date(2025, 4, 12), date(2025, 4, 21)),  # påskeferie
+    (date(2025, 6, 28), date(2025, 8, 10)),  # sommerferie
+    (date(2025, 10, 11), date(2025, 10, 19)),
+    (date(2025, 12, 20), date(2026, 1, 1)),
+    (date(2026, 2, 7), date(2026, 2, 15)),
+    (date(2026, 3, 28), date(2026, 4, 6)),
+    (date(2026, 6, 27), date(2026, 8, 9)),
+    (date(2026, 10, 10), date(2026, 10, 18)),
+    (date(2026, 12, 19), date(2027, 1, 3)),
+    (date(2027, 2, 13), date(2027, 2, 21)),
+    (date(2027, 3, 20), date(2027, 3, 29)),
+    (date(2027, 6, 26), date(2027, 8, 8)),
+)
 
 
 @dataclass(frozen=True)
@@ -80,12 +143,20 @@ class SchoolCalendar:
         return not any(start <= day <= end for start, end in self.breaks)
 
     def school_days(self, start: date, end: date) -> list[date]:
-        days, day = [], start
-        while day <= end:
-            if self.is_school_day(day):
-                days.append(day)
-            day += timedelta(days=1)
-        return days
+        return list(_school_days(self, start, end))
+
+
+MUNICIPAL_CALENDAR = SchoolCalendar(breaks=SCHOOL_BREAKS)
+
+
+@lru_cache(maxsize=256)
+def _school_days(calendar: SchoolCalendar, start: date, end: date) -> tuple[date, ...]:
+    days, day = [], start
+    while day <= end:
+        if calendar.is_school_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)
 
 
 @dataclass(frozen=True)
@@ -124,13 +195,23 @@ def window(as_of: date, rule: AbsenceRule) -> tuple[date, date]:
 
 
 def evaluate(
-    absences: Iterable[DayAbsence], *, as_of: date, calendar: SchoolCalendar, rule: AbsenceRule | None = None
+    absences: Iterable[DayAbsence],
+    *,
+    as_of: date,
+    calendar: SchoolCalendar,
+    rule: AbsenceRule | None = None,
+    reported: tuple[date, date] | None = None,
 ) -> Finding:
     """Whether a pupil's absence is concerning on `as_of`, and why. Absence on a day that is not a school day is
-    ignored; a day counts at most once (several records of one day are summed and capped at a whole day)."""
+    ignored; a day counts at most once (several records of one day are summed and capped at a whole day).
+
+    `reported`: the first and last day the schools have reported for the pupil. Only school days inside it count,
+    so a pupil who started last week, or days no file has covered yet, do not dilute or inflate the share."""
     rule = rule or absence_rule_in_force(as_of)
     start, end = window(as_of, rule)
     days = calendar.school_days(start, end)
+    if reported is not None:
+        days = [day for day in days if reported[0] <= day <= reported[1]]
     in_window = set(days)
     per_day: dict[date, Decimal] = {}
     unauthorised: dict[date, Decimal] = {}

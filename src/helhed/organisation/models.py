@@ -69,10 +69,18 @@ class Unit(models.Model):
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="units")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     code = models.CharField(max_length=30, unique=True, help_text=_("Kort kode, fx BFE-NORD"))
+    # The school's or daycare's number in the Ministry of Children and Education's institution register
+    # (institutionsnummer, six digits); absence files from the schools' systems name the school by it.
+    institution_number = models.CharField(_("institutionsnummer"), max_length=6, blank=True, default="")
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution_number"], condition=~Q(institution_number=""), name="unit_institution_number_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,778 @@
+"""Importing absence files from the schools' systems (CSV or Parquet), with DuckDB doing the heavy lifting.
+
+One function, `import_file`, serves the command (`helhed absence import FILE`), the upload page (through a
+background task) and the API. It:
+
+1. reads the file into an in-memory DuckDB table as text (CSV: UTF-8 with or without a BOM, or Latin-1; `;` or
+   `,`; Parquet: any column types), keeping each row's line number;
+2. checks every line in one SQL pass (missing fields, CPR number, school, date, kind and amount of absence,
+   duplicates) against small lookup tables built in Python: the distinct CPR numbers (validated by
+   python-stdnum through `people.policies`, matched on the keyed hash), the schools by institution number, and the
+   days that are not school days;
+3. refuses the whole file if any line is bad, unless bad lines are to be skipped; pupils unknown to the person
+   registry are listed (masked CPR) and their lines left out;
+4. writes, in one transaction, the absence of every known pupil: for each school the file is the truth for the
+   days it covers (the school's first to last day in the file), so importing the same or a corrected file again
+   gives the same state. A file already imported whole is recognised by its SHA-256 and changes nothing.
+
+Only days with absence are stored; `AbsenceCoverage` keeps the days reported per pupil and school.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from helhed.core import audit
+from helhed.core.errors import HelhedError
+from helhed.core.models import AuditAction
+from helhed.organisation.models import Unit, UnitKind
+from helhed.people import policies as cpr_policies
+from helhed.people.crypto import lookup_hash
+from helhed.people.models import Person
+
+from . import policies
+from .models import AbsenceImport, ImportStatus
+
+MAX_REPORTED_ERRORS = 10_000  # every bad line is counted; this many are kept with their message
+MAX_REPORTED_UNKNOWN = 5_000
+SCHOOL_KINDS = (UnitKind.MUNICIPAL_SCHOOL, UnitKind.PRIVATE_SCHOOL)
+
+# Header names a school's system may use, normalised (lower case, æøå spelt out, spaces as _), per field.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "cpr": ("cpr", "cpr_nummer", "cprnr", "cpr_nr", "elev_cpr"),
+    "institution": ("institutionsnummer", "institution", "institutionsnr", "inst_nr", "skole_institutionsnummer"),
+    "day": ("dato", "date", "fravaersdato", "dag"),
+    "kind": ("fravaerstype", "type", "art", "fravaersart", "kind"),
+    "days": ("fravaer_dage", "dage", "fravaer", "days"),
+    "lessons": ("fravaer_lektioner", "lektioner_fravaer", "fravaerslektioner"),
+    "lessons_per_day": ("lektioner", "lektioner_pr_dag", "lektioner_dag", "skemalektioner"),
+}
+REQUIRED = ("cpr", "institution", "day", "kind")
+EXPECTED_HEADER = "cpr;institutionsnummer;dato;fravaerstype;fravaer_dage"
+
+
+class AbsenceFileError(HelhedError):
+    """The file cannot be read as an absence file at all (not CSV or Parquet, empty, wrong header)."""
+
+    status_code = 400
+
+
+@dataclass
+class LineError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class Outcome:
+    status: str
+    rows: int = 0
+    pupils: int = 0
+    schools: int = 0
+    absence_rows: int = 0
+    bad_lines: int = 0
+    unknown_pupils: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    errors: list[LineError] = field(default_factory=list)
+    unknown: list[dict] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+
+    def summary(self) -> dict:
+        """The JSON summary the command prints (`rows`, `pupils` and `errors` as the issue names them)."""
+        return {
+            "status": self.status,
+            "rows": self.rows,
+            "pupils": self.pupils,
+            "schools": self.schools,
+            "absence_rows": self.absence_rows,
+            "errors": self.bad_lines,
+            "unknown_pupils": self.unknown_pupils,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "message": self.message,
+            "bad_lines": [e.__dict__ for e in self.errors[:50]],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(stage: str, percent: int) -> None:
+    return None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _normalise(name: str) -> str:
+    name = unicodedata.normalize("NFC", (name or "").strip().strip('"').strip().lower())
+    for src, dst in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), (" ", "_"), ("-", "_"), (".", "")):
+        name = name.replace(src, dst)
+    return name
+
+
+def map_columns(header: list[str]) -> dict[str, int]:
+    """Which position each field is in; raises AbsenceFileError naming what is missing."""
+    found: dict[str, int] = {}
+    normalised = [_normalise(h) for h in header]
+    for key, aliases in COLUMN_ALIASES.items():
+        for i, name in enumerate(normalised):
+            if name in aliases and key not in found:
+                found[key] = i
+    missing = [k for k in REQUIRED if k not in found]
+    if "days" not in found and "lessons" not in found:
+        missing.append("days")
+    if missing:
+        names = {k: COLUMN_ALIASES[k][0] for k in missing}
+        raise AbsenceFileError(
+            _(
+                "Filens første linje mangler kolonnerne %(missing)s. Første linje skal være overskrifter, fx "
+                "'%(expected)s' (fravaer_dage kan erstattes af fravaer_lektioner og lektioner). Filen havde: "
+                "%(found)s."
+            )
+            % {
+                "missing": ", ".join(names.values()),
+                "expected": EXPECTED_HEADER,
+                "found": ", ".join(h for h in header if h) or _("ingen overskrifter"),
+            },
+            code="bad_header",
+        )
+    return found
+
+
+def _encoding(path: Path) -> str:
+    """'utf-8' (a BOM is fine) or 'latin-1' (Danish Windows exports); a NUL byte means a binary file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        first = True
+        while block := handle.read(1 << 20):
+            if first and b"\x00" in block[:4096]:
+                raise AbsenceFileError(
+                    _("Filen er hverken en CSV-fil eller en Parquet-fil. Gem den som CSV (semikolonsepareret) og prøv igen."),
+                    code="not_csv",
+                )
+            first = False
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                return "latin-1"
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
+
+
+def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
+    with path.open("rb") as handle:
+        raw = handle.readline(65536)
+    text = raw.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    if not text.strip():
+        raise AbsenceFileError(_("Filen er tom. Den skal have en linje med overskrifter og en linje pr. elev og dag."))
+    delimiter = ";" if text.count(";") >= text.count(",") else ","
+    return next(csv.reader([text], delimiter=delimiter)), delimiter
+
+
+class _Reader:
+    """The file in DuckDB: table `raw(line, cpr, institution, day, kind, days, lessons, lessons_per_day, extra)`
+    as text."""
+
+    def __init__(self, path: Path, work_dir: str):
+        self.path = path
+        self.con = duckdb.connect(":memory:", config={"threads": max(1, os.cpu_count() or 1)})
+        self.con.execute(f"SET temp_directory = '{work_dir}'")
+        self.con.execute("SET preserve_insertion_order = true")
+        self.kind = "csv"
+
+    def load(self) -> int:
+        with self.path.open("rb") as handle:
+            magic = handle.read(4)
+        if magic == b"PAR1":
+            self.kind = "parquet"
+            return self._load_parquet()
+        return self._load_csv()
+
+    def _select(self, columns: list[str], mapping: dict[str, int], line_expr: str, extra: str) -> str:
+        def col(key: str) -> str:
+            if key not in mapping:
+                return "NULL::VARCHAR"
+            return f'TRIM(CAST("{columns[mapping[key]]}" AS VARCHAR))'
+
+        return (
+            f"SELECT {line_expr} AS line, {col('cpr')} AS cpr, {col('institution')} AS institution, "
+            f"{col('day')} AS day, {col('kind')} AS kind, {col('days')} AS days, {col('lessons')} AS lessons, "
+            f"{col('lessons_per_day')} AS lessons_per_day, {extra} AS extra"
+        )
+
+    def _load_csv(self) -> int:
+        encoding = _encoding(self.path)
+        header, delimiter = _csv_header(self.path, encoding)
+        mapping = map_columns(header)
+        width = len(header)
+        try:
+            self.con.execute(
+                "CREATE TABLE file AS SELECT * FROM read_csv(?, delim=?, header=false, skip=1, all_varchar=true, "
+                "null_padding=true, quote='\"', escape='\"', encoding=?, auto_detect=false, "
+                "columns=?, ignore_errors=false, strict_mode=false)",
+                [
+                    str(self.path),
+                    delimiter,
+                    "latin-1" if encoding == "latin-1" else "utf-8",
+                    {**{f"c{i}": "VARCHAR" for i in range(width)}, "c_extra": "VARCHAR"},
+                ],
+            )
+        except duckdb.Error as exc:
+            raise AbsenceFileError(
+                _("Filen kunne ikke læses som CSV (%(error)s). Gem den som CSV med semikolon og prøv igen.")
+                % {"error": str(exc).splitlines()[0][:200]},
+                code="unreadable",
+            )
+        columns = [f"c{i}" for i in range(width)]
+        # Line 1 is the header; DuckDB keeps the file's order, so the table's row id gives the line.
+        self.con.execute(
+            "CREATE TABLE raw AS "
+            + self._select(columns, mapping, "CAST(rowid AS BIGINT) + 2", "c_extra")
+            + " FROM file"
+        )
+        self.con.execute("DROP TABLE file")
+        return self.con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+
+    def _load_parquet(self) -> int:
+        try:
+            names = [row[0] for row in self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(self.path)]).fetchall()]
+            mapping = map_columns(names)
+            self.con.execute(
+                "CREATE TABLE raw AS "
+                + self._select(names, mapping, "CAST(file_row_number AS BIGINT) + 1", "NULL::VARCHAR")
+                + " FROM read_parquet(?, file_row_number=true)",
+                [str(self.path)],
+            )
+        except AbsenceFileError:
+            raise
+        except duckdb.Error as exc:
+            raise AbsenceFileError(
+                _("Parquet-filen kunne ikke læses (%(error)s). Den er måske afkortet; hent den igen.")
+                % {"error": str(exc).splitlines()[0][:200]},
+                code="unreadable",
+            )
+        return self.con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
+
+
+# Error codes found by the checking query, in the order they are tested (a line gets its first).
+def _messages() -> dict[str, tuple[str, str]]:
+    return {
+        "too_few": ("", _("Linjen mangler felter: dato og fravær skal udfyldes (er filen afkortet?).")),
+        "too_many": ("", _("Linjen har flere felter end overskriften.")),
+        "cpr_missing": ("cpr", _("CPR-nummer mangler.")),
+        "cpr_bad": ("cpr", _("Ugyldigt CPR-nummer: %(detail)s")),
+        "school_missing": ("institutionsnummer", _("Institutionsnummer mangler.")),
+        "school_unknown": (
+            "institutionsnummer",
+            _("Ukendt skole: institutionsnummer %(value)s findes ikke i Helhed. Tjek nummeret, eller bed en "
+              "administrator om at sætte det på skolen."),
+        ),
+        "date_bad": ("dato", _("Datoen '%(value)s' kan ikke læses. Skriv den som ÅÅÅÅ-MM-DD, fx 2026-11-02.")),
+        "date_future": ("dato", _("Datoen %(value)s ligger i fremtiden.")),
+        "date_old": ("dato", _("Datoen %(value)s ligger før forrige skoleår; den kan ikke importeres.")),
+        "date_summer": ("dato", _("Datoen %(value)s ligger i sommerferien (juli), uden for skoleåret.")),
+        "date_not_school_day": ("dato", _("Datoen %(value)s er ikke en skoledag (weekend eller helligdag).")),
+        "kind_bad": (
+            "fravaerstype",
+            _("Ukendt fraværstype '%(value)s'. Brug sygdom, lovligt eller ulovligt."),
+        ),
+        "amount_bad": (
+            "fravaer_dage",
+            _("Fraværet '%(value)s' er ikke et tal mellem 0 og 1 (hele dage; brug komma eller punktum)."),
+        ),
+        "lessons_bad": (
+            "fravaer_lektioner",
+            _("Lektionerne '%(value)s' er ikke et helt tal mellem 0 og dagens antal lektioner."),
+        ),
+        "kind_missing": ("fravaerstype", _("Der er fravær, men ingen fraværstype.")),
+        "duplicate": ("", _("Samme elev, skole, dato og fraværstype står også på linje %(value)s.")),
+    }
+
+
+def _date_sql(column: str) -> str:
+    return (
+        f"COALESCE(TRY_CAST(TRY_STRPTIME({column}, '%Y-%m-%d') AS DATE), "
+        f"TRY_CAST(TRY_STRPTIME({column}, '%d-%m-%Y') AS DATE), "
+        f"TRY_CAST(TRY_STRPTIME({column}, '%d.%m.%Y') AS DATE), "
+        f"TRY_CAST(TRY_STRPTIME({column}, '%d/%m/%Y') AS DATE))"
+    )
+
+
+def _lookup_cprs(values: list[str], today: date) -> pa.Table:
+    """Every distinct CPR value of the file: checked with python-stdnum, matched on the keyed hash."""
+    status, person_ids, details, masked = [], [], [], []
+    hashes: dict[str, str] = {}
+    for value in values:
+        try:
+            parsed = cpr_policies.parse(value or "", today=today)
+        except cpr_policies.InvalidCpr as exc:
+            status.append("bad")
+            details.append(str(exc))
+            masked.append("")
+            continue
+        hashes[value] = lookup_hash(parsed.number)
+        status.append("ok")
+        details.append("")
+        masked.append(parsed.masked)
+    found: dict[str, int] = {}
+    unique = list(set(hashes.values()))
+    for start in range(0, len(unique), 5000):
+        chunk = unique[start : start + 5000]
+        found.update(
+            Person.objects.filter(cpr_hash__in=chunk, merged_into__isnull=True).values_list("cpr_hash", "id")
+        )
+    for i, value in enumerate(values):
+        if status[i] == "ok":
+            pid = found.get(hashes[value])
+            person_ids.append(pid)
+            if pid is None:
+                status[i] = "unknown"
+        else:
+            person_ids.append(None)
+    return pa.table(
+        {
+            "cpr": pa.array(values, pa.string()),
+            "status": pa.array(status, pa.string()),
+            "person_id": pa.array(person_ids, pa.int64()),
+            "detail": pa.array(details, pa.string()),
+            "masked": pa.array(masked, pa.string()),
+        }
+    )
+
+
+def _lookup_schools(values: list[str]) -> pa.Table:
+    units = dict(
+        Unit.objects.filter(institution_number__in=[v for v in values if v], kind__in=SCHOOL_KINDS).values_list(
+            "institution_number", "id"
+        )
+    )
+    return pa.table(
+        {
+            "institution": pa.array(values, pa.string()),
+            "unit_id": pa.array([units.get(v) for v in values], pa.int64()),
+        }
+    )
+
+
+def _non_school_days(first: date | None, last: date | None) -> pa.Table:
+    days = []
+    if first and last and (last - first).days < 800:
+        day = first
+        while day <= last:
+            if day.weekday() >= 5 or policies.is_public_holiday(day):
+                days.append(day)
+            day += timedelta(days=1)
+    return pa.table({"day": pa.array(days, pa.date32())})
+
+
+CHECK_SQL = """
+CREATE TABLE checked AS
+WITH parsed AS (
+    SELECT r.line, r.cpr, r.institution, r.day AS day_text, r.kind AS kind_text, r.days AS days_text,
+           r.lessons AS lessons_text, r.extra,
+           {date_expr} AS day,
+           lower(trim(coalesce(r.kind, ''))) AS kind_word,
+           TRY_CAST(replace(r.days, ',', '.') AS DECIMAL(9, 4)) AS days_num,
+           TRY_CAST(r.lessons AS INTEGER) AS lessons_num,
+           coalesce(TRY_CAST(r.lessons_per_day AS INTEGER), {lessons_default}) AS per_day,
+           c.status AS cpr_status, c.person_id, c.detail AS cpr_detail, c.masked,
+           s.unit_id,
+           (r.day IS NULL OR (r.days IS NULL AND r.lessons IS NULL)) AS short_line
+    FROM raw r
+    LEFT JOIN cprs c ON c.cpr = r.cpr
+    LEFT JOIN schools s ON s.institution = r.institution
+), amounts AS (
+    SELECT *,
+           k.kind AS kind_code,
+           CASE WHEN days_text IS NOT NULL AND days_text <> '' THEN days_num
+                WHEN lessons_num IS NOT NULL AND per_day > 0 THEN CAST(lessons_num AS DECIMAL(9, 4)) / per_day
+           END AS amount
+    FROM parsed LEFT JOIN kinds k ON k.word = parsed.kind_word
+), coded AS (
+    SELECT *,
+           CASE
+             WHEN short_line THEN 'too_few'
+             WHEN extra IS NOT NULL AND extra <> '' THEN 'too_many'
+             WHEN cpr IS NULL OR cpr = '' THEN 'cpr_missing'
+             WHEN cpr_status = 'bad' THEN 'cpr_bad'
+             WHEN institution IS NULL OR institution = '' THEN 'school_missing'
+             WHEN unit_id IS NULL THEN 'school_unknown'
+             WHEN day IS NULL THEN 'date_bad'
+             WHEN day > DATE '{today}' THEN 'date_future'
+             WHEN day < DATE '{earliest}' THEN 'date_old'
+             WHEN month(day) = 7 THEN 'date_summer'
+             WHEN day IN (SELECT day FROM non_school_days) THEN 'date_not_school_day'
+             WHEN kind_code IS NULL AND NOT list_contains({no_absence}, kind_word) THEN 'kind_bad'
+             WHEN days_text IS NOT NULL AND days_text <> '' AND (days_num IS NULL OR days_num < 0 OR days_num > 1)
+               THEN 'amount_bad'
+             WHEN (days_text IS NULL OR days_text = '') AND (lessons_num IS NULL OR lessons_num < 0
+                   OR lessons_num > per_day) THEN 'lessons_bad'
+             WHEN kind_code IS NULL AND amount > 0 THEN 'kind_missing'
+           END AS code
+    FROM amounts
+)
+SELECT *,
+       CASE WHEN code IS NULL AND kind_code IS NOT NULL
+            THEN min(line) OVER (PARTITION BY person_id, cpr, unit_id, day, kind_code) END AS first_line
+FROM coded
+"""
+
+
+def _check(reader: _Reader, today: date, progress: Progress) -> None:
+    con = reader.con
+    progress("check", 20)
+    cprs = [row[0] for row in con.execute("SELECT DISTINCT cpr FROM raw WHERE cpr IS NOT NULL AND cpr <> ''").fetchall()]
+    con.register("cprs_arrow", _lookup_cprs(cprs, today))
+    con.execute("CREATE TABLE cprs AS SELECT * FROM cprs_arrow")
+    progress("check", 30)
+    schools = [r[0] for r in con.execute("SELECT DISTINCT institution FROM raw WHERE institution IS NOT NULL").fetchall()]
+    con.register("schools_arrow", _lookup_schools(schools))
+    con.execute("CREATE TABLE schools AS SELECT * FROM schools_arrow")
+    first, last = con.execute(f"SELECT min(d), max(d) FROM (SELECT {_date_sql('day')} AS d FROM raw)").fetchall()[0]
+    earliest, _latest = policies.importable_period(today)
+    first = max(first, earliest) if first else None
+    last = min(last, today) if last else None
+    con.register("non_school_arrow", _non_school_days(first, last))
+    con.execute("CREATE TABLE non_school_days AS SELECT * FROM non_school_arrow")
+    words = list(policies.KIND_ALIASES.items())
+    con.register(
+        "kinds_arrow",
+        pa.table({"word": pa.array([w for w, _k in words]), "kind": pa.array([str(k) for _w, k in words])}),
+    )
+    con.execute("CREATE TABLE kinds AS SELECT * FROM kinds_arrow")
+    earliest, _latest = policies.importable_period(today)
+    no_absence = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(policies.NO_ABSENCE_WORDS)) + "]"
+    con.execute(
+        CHECK_SQL.format(
+            date_expr=_date_sql("r.day"),
+            lessons_default=policies.LESSONS_PER_DAY,
+            today=today.isoformat(),
+            earliest=earliest.isoformat(),
+            no_absence=no_absence,
+        )
+    )
+    # A repeated line is bad from its second occurrence on.
+    con.execute(
+        "UPDATE checked SET code = 'duplicate' WHERE code IS NULL AND first_line IS NOT NULL AND first_line <> line"
+    )
+    progress("check", 55)
+
+
+def _errors(con, limit: int) -> tuple[int, list[LineError]]:
+    messages = _messages()
+    count = con.execute("SELECT count(*) FROM checked WHERE code IS NOT NULL").fetchall()[0][0]
+    rows = con.execute(
+        "SELECT line, code, cpr_detail, institution, day_text, kind_text, coalesce(days_text, lessons_text), "
+        "first_line FROM checked WHERE code IS NOT NULL ORDER BY line LIMIT ?",
+        [limit],
+    ).fetchall()
+    out = []
+    for line, code, cpr_detail, institution, day_text, kind_text, amount, first_line in rows:
+        column, template = messages[code]
+        value = {
+            "cpr_bad": "",
+            "school_unknown": institution,
+            "kind_bad": kind_text,
+            "amount_bad": amount,
+            "lessons_bad": amount,
+            "duplicate": first_line,
+        }.get(code, day_text)
+        out.append(
+            LineError(
+                line=int(line),
+                column=column,
+                message=template % {"value": value if value is not None else "", "detail": cpr_detail or ""},
+            )
+        )
+    return count, out
+
+
+def _unknown(con, limit: int) -> tuple[int, list[dict]]:
+    count = con.execute(
+        "SELECT count(DISTINCT cpr) FROM checked WHERE code IS NULL AND cpr_status = 'unknown'"
+    ).fetchall()[0][0]
+    rows = con.execute(
+        "SELECT masked, min(institution), count(*), min(line) FROM checked WHERE code IS NULL AND cpr_status = "
+        "'unknown' GROUP BY cpr, masked ORDER BY min(line) LIMIT ?",
+        [limit],
+    ).fetchall()
+    return count, [{"cpr": m, "institution": i, "lines": int(n), "first_line": int(first)} for m, i, n, first in rows]
+
+
+def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int]:
+    """Replace, per school, the absence of the days the file covers; extend the pupils' coverage. Runs inside the
+    caller's transaction."""
+    con.execute(
+        "CREATE TABLE good AS SELECT person_id, unit_id, day, kind_code, coalesce(amount, 0) AS amount FROM checked "
+        "WHERE code IS NULL AND person_id IS NOT NULL"
+    )
+    spans = con.execute("SELECT unit_id, min(day), max(day) FROM good GROUP BY unit_id ORDER BY unit_id").fetchall()
+    pupils = con.execute("SELECT count(DISTINCT person_id) FROM good").fetchall()[0][0]
+    with connection.cursor() as cursor:
+        for unit_id, first, last in spans:
+            cursor.execute(
+                "DELETE FROM detection_absenceday WHERE school_id = %s AND day >= %s AND day <= %s",
+                [unit_id, first, last],
+            )
+    progress("write", 65)
+    absence_sql = (
+        "SELECT person_id, unit_id, day, kind_code, CAST(least(amount, 1) AS DECIMAL(4, 3)) FROM good "
+        "WHERE kind_code IS NOT NULL AND amount > 0"
+    )
+    written = _insert(
+        con,
+        absence_sql,
+        "detection_absenceday",
+        ("person_id", "school_id", "day", "kind", "days"),
+        work_dir,
+        progress,
+    )
+    progress("write", 85)
+    coverage = con.execute(
+        "SELECT g.person_id, g.unit_id, min(s.first), max(s.last) FROM (SELECT DISTINCT person_id, unit_id FROM good) g "
+        "JOIN (SELECT unit_id, min(day) AS first, max(day) AS last FROM good GROUP BY unit_id) s USING (unit_id) "
+        "GROUP BY g.person_id, g.unit_id"
+    ).fetchall()
+    upsert = (
+        "INSERT INTO detection_absencecoverage (person_id, school_id, first_day, last_day) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (person_id, school_id) DO UPDATE SET "
+        "first_day = CASE WHEN excluded.first_day < detection_absencecoverage.first_day THEN excluded.first_day "
+        "ELSE detection_absencecoverage.first_day END, "
+        "last_day = CASE WHEN excluded.last_day > detection_absencecoverage.last_day THEN excluded.last_day "
+        "ELSE detection_absencecoverage.last_day END"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(coverage), 20_000):
+            cursor.executemany(upsert, coverage[start : start + 20_000])
+    return written, pupils, len(spans)
+
+
+def _insert(con, sql: str, table: str, columns: tuple[str, ...], work_dir: str, progress: Progress) -> int:
+    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+    if total == 0:
+        return 0
+    if connection.vendor == "postgresql":
+        # COPY: DuckDB writes the rows as CSV, PostgreSQL reads them in one stream.
+        out = Path(work_dir) / "absence.csv"
+        con.execute(f"COPY ({sql}) TO '{out}' (HEADER false, DELIMITER ',')")
+        with connection.cursor() as cursor, out.open("rb") as handle:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+        out.unlink(missing_ok=True)
+        return total
+    placeholders = ", ".join(["%s"] * len(columns))
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+    result = con.execute(sql)
+    done = 0
+    with connection.cursor() as cursor:
+        while batch := result.fetchmany(50_000):
+            cursor.executemany(statement, [(p, s, d.isoformat(), k, str(v)) for p, s, d, k, v in batch])
+            done += len(batch)
+            progress("write", 65 + int(20 * done / total))
+    return total
+
+
+def import_file(
+    *,
+    actor,
+    path: Path,
+    file_name: str,
+    skip_bad_lines: bool = False,
+    channel: str = "cli",
+    record: AbsenceImport | None = None,
+    progress: Progress = _no_progress,
+    today: date | None = None,
+) -> tuple[AbsenceImport, Outcome]:
+    """Import one absence file whole (or with its bad lines skipped, on request). Returns the import's record and
+    its outcome; a file that cannot be read at all raises AbsenceFileError (nothing is written but the record)."""
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    path = Path(path)
+    sha = file_sha256(path)
+    now = timezone.now()
+    if record is None:
+        record = AbsenceImport.objects.create(
+            file_name=file_name[:200],
+            sha256=sha,
+            size=path.stat().st_size,
+            channel=channel,
+            skip_bad_lines=skip_bad_lines,
+            imported_by=actor if getattr(actor, "pk", None) else None,
+            created_at=now,
+        )
+    record.started_at = now
+    record.status = ImportStatus.RUNNING
+    record.save(update_fields=["started_at", "status"])
+    previous = AbsenceImport.objects.filter(sha256=sha, status=ImportStatus.DONE).exclude(pk=record.pk).first()
+    if previous is not None:
+        outcome = Outcome(
+            status=ImportStatus.UNCHANGED,
+            rows=previous.rows,
+            message=_("Filen blev allerede importeret %(when)s (import nr. %(id)s). Intet er ændret.")
+            % {"when": timezone.localtime(previous.finished_at or previous.created_at).strftime("%d-%m-%Y %H:%M"),
+               "id": previous.pk},
+        )
+        return _finish(record, outcome, actor=actor, started=started), outcome
+    work_dir = tempfile.mkdtemp(prefix="absence-", dir=_work_root())
+    try:
+        progress("read", 5)
+        reader = _Reader(path, work_dir)
+        try:
+            rows = reader.load()
+        except AbsenceFileError as exc:
+            outcome = Outcome(status=ImportStatus.REJECTED, message=str(exc.message))
+            _finish(record, outcome, actor=actor, started=started, file_format=reader.kind)
+            raise
+        if rows == 0:
+            outcome = Outcome(status=ImportStatus.REJECTED, message=_("Filen har ingen linjer med fravær."))
+            return _finish(record, outcome, actor=actor, started=started, file_format=reader.kind), outcome
+        progress("read", 15)
+        _check(reader, today, progress)
+        bad, errors = _errors(reader.con, MAX_REPORTED_ERRORS)
+        unknown_count, unknown = _unknown(reader.con, MAX_REPORTED_UNKNOWN)
+        first, last = reader.con.execute("SELECT min(day), max(day) FROM checked WHERE code IS NULL").fetchall()[0]
+        outcome = Outcome(
+            status=ImportStatus.DONE,
+            rows=rows,
+            bad_lines=bad,
+            errors=errors,
+            unknown_pupils=unknown_count,
+            unknown=unknown,
+            first_day=first,
+            last_day=last,
+        )
+        if bad and not skip_bad_lines:
+            outcome.status = ImportStatus.REJECTED
+            outcome.message = _(
+                "Filen har %(n)s fejl og er ikke importeret. Ret linjerne og importér filen igen, eller vælg at "
+                "springe de fejlbehæftede linjer over."
+            ) % {"n": bad}
+            return _finish(record, outcome, actor=actor, started=started, file_format=reader.kind), outcome
+        progress("write", 60)
+        with transaction.atomic():
+            written, pupils, schools = _write(reader.con, work_dir, progress)
+            outcome.absence_rows, outcome.pupils, outcome.schools = written, pupils, schools
+            outcome.message = _("Importeret: %(rows)s linjer, %(pupils)s elever, %(schools)s skoler.") % {
+                "rows": rows - bad,
+                "pupils": pupils,
+                "schools": schools,
+            }
+            if bad:
+                outcome.message += " " + _("%(n)s fejlbehæftede linjer er sprunget over.") % {"n": bad}
+            person_ids = [r[0] for r in reader.con.execute("SELECT DISTINCT person_id FROM good").fetchall()]
+            audit.record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="detection.absenceday",
+                object_id=str(record.pk),
+                persons=person_ids,
+                channel=channel,
+                detail={"import": record.pk, "file": file_name[:200], "rows": rows, "absence_rows": written},
+            )
+            _finish(record, outcome, actor=actor, started=started, file_format=reader.kind, audited=True)
+        progress("done", 100)
+        return record, outcome
+    finally:
+        _cleanup(work_dir)
+
+
+def _work_root() -> str:
+    root = Path(settings.DATA_DIR) / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return str(root)
+
+
+def _cleanup(work_dir: str) -> None:
+    import shutil
+
+    shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _finish(
+    record: AbsenceImport,
+    outcome: Outcome,
+    *,
+    actor,
+    started: float,
+    file_format: str = "",
+    audited: bool = False,
+) -> AbsenceImport:
+    outcome.seconds = time.monotonic() - started
+    record.status = outcome.status
+    record.finished_at = timezone.now()
+    record.file_format = file_format or record.file_format
+    record.rows = outcome.rows
+    record.pupils = outcome.pupils
+    record.schools = outcome.schools
+    record.absence_rows = outcome.absence_rows
+    record.bad_lines = outcome.bad_lines
+    record.unknown_pupils = outcome.unknown_pupils
+    record.first_day = outcome.first_day
+    record.last_day = outcome.last_day
+    record.progress = 100
+    record.stage = "done"
+    record.report = json.loads(
+        json.dumps(
+            {
+                "message": str(outcome.message),
+                "errors": [e.__dict__ for e in outcome.errors],
+                "unknown": outcome.unknown,
+                "seconds": round(outcome.seconds, 2),
+            },
+            default=str,
+        )
+    )
+    record.save()
+    if not audited:
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            detail={"status": record.status, "rows": record.rows, "errors": record.bad_lines},
+        )
+    return record
+
+
+def text_to_file(content: str | bytes, suffix: str = ".csv") -> Path:
+    """Tests and the API: put content in a temporary file under the data dir."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    handle = tempfile.NamedTemporaryFile(delete=False, suffix=suffix, dir=_work_root())
+    with handle:
+        handle.write(data)
+    return Path(handle.name)
+
+
+__all__ = ["AbsenceFileError", "Outcome", "import_file", "io"]
