@@ -269,6 +269,8 @@ HELP_DIR = Path(os.environ.get("HELHED_HELP_DIR", REPO_DIR / "docs" / "brugervej
 DOCUMENT_MAX_BYTES = int(os.environ.get("HELHED_DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
 # CSV imports of units and staff (organisation.imports): the largest file accepted.
 ORG_IMPORT_MAX_BYTES = int(os.environ.get("HELHED_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+# Absence files from the schools (a municipality-wide file of a school year can be several hundred MB).
+HELHED_ABSENCE_MAX_BYTES = int(os.environ.get("HELHED_ABSENCE_MAX_BYTES", str(1024 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

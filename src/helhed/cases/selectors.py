@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helhed.core import audit
@@ -285,3 +286,29 @@ def parent_contact_of(case: Case) -> TeamMember | None:
         .select_related("user", "unit")
         .first()
     )
+
+
+def active_cases_of_children(child_ids) -> dict[int, Case]:
+    """child id -> open (or reopened) case, for services matching incoming data to children in bulk (early
+    detection's alerts). They pass their own gatekeeper and audit the use themselves."""
+    return {
+        case.child_id: case
+        for case in Case.objects.filter(child_id__in=list(child_ids), status__in=ACTIVE_STATUSES).select_related(
+            "responsible_unit"
+        )
+    }
+
+
+def active_team_users(case: Case) -> list:
+    """The staff on a case's team today (each once), e.g. to tell them of a new alert about the child."""
+    today = timezone.localdate()
+    members = (
+        TeamMember.objects.filter(case=case, valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("user")
+        .order_by("id")
+    )
+    seen: dict[int, object] = {}
+    for member in members:
+        seen.setdefault(member.user_id, member.user)
+    return list(seen.values())

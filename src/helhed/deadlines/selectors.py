@@ -57,13 +57,16 @@ def urgency(deadline: Deadline, now: datetime | None = None) -> str:
     return "later"
 
 
+ALERT_SOURCE = "detection.absencealert"
 REPORT_SOURCE = "concerns.concern"
 
 
 def my_deadlines(*, actor, limit: int = LIMIT) -> list[Deadline]:
-    """The actor's open deadlines, soonest first ('Mine frister'): on cases they may see, and those of a report
-    of concern they have taken that has no case yet (through the reports' own gatekeeper)."""
+    """The actor's open deadlines, soonest first ('Mine frister'): on cases they may see, those of a report of
+    concern they have taken that has no case yet (through the reports' own gatekeeper), and those of an alert of
+    concerning school absence about a pupil without a case (through early detection's gatekeeper)."""
     from helhed.concerns.selectors import concerns_visible_to
+    from helhed.detection.selectors import open_alert_source_ids
 
     reports = concerns_visible_to(actor).annotate(key=Cast("id", CharField())).values("key")
     qs = (
@@ -71,6 +74,7 @@ def my_deadlines(*, actor, limit: int = LIMIT) -> list[Deadline]:
         .filter(
             Q(case__in=cases_visible_to(actor).values("id"))
             | Q(case__isnull=True, source_type=REPORT_SOURCE, source_id__in=reports)
+            | Q(case__isnull=True, source_type=ALERT_SOURCE, source_id__in=open_alert_source_ids(actor))
         )
         .select_related("case", "person")
         .order_by("due_at", "id")

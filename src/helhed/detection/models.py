@@ -147,7 +147,8 @@ class AbsenceAlert(models.Model):
         ordering = ["-raised_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(status__in=["new", "acknowledged", "meeting_booked"]),
+                fields=["person"],
+                condition=Q(status__in=["new", "acknowledged", "meeting_booked"]),
                 name="absence_alert_one_open",
             ),
         ]
@@ -186,9 +187,7 @@ class FollowUpMeeting(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     school = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    alert = models.ForeignKey(
-        AbsenceAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="meetings"
-    )
+    alert = models.ForeignKey(AbsenceAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="meetings")
     origin = models.CharField(max_length=20, default="absence")  # absence / class_review / screening
     origin_id = models.CharField(max_length=40, blank=True)
     title = models.CharField(max_length=200)

@@ -248,3 +248,52 @@ def evaluate(
             )
         )
     return Finding(rule, start, end, len(days), absent, share, longest, reasons)
+
+
+# -- the follow-up of an alert ------------------------------------------------------------------------------------
+# An alert moves only along these edges (from, to); everything else is refused with a clear message.
+ALERT_TRANSITIONS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("new", "acknowledged"),
+        ("acknowledged", "meeting_booked"),
+        ("meeting_booked", "acknowledged"),  # the meeting was cancelled: book another
+        ("meeting_booked", "plan"),  # the meeting was held and a plan agreed with the parents
+        ("new", "closed"),
+        ("acknowledged", "closed"),
+        ("meeting_booked", "closed"),
+    }
+)
+
+
+def alert_move_allowed(from_status: str, to_status: str) -> bool:
+    return (from_status, to_status) in ALERT_TRANSITIONS
+
+
+def compulsory_school_age(birth_date: date, on: date) -> bool:
+    """Undervisningspligt (folkeskoleloven § 34): from 1 August of the calendar year the child turns 6, for ten
+    school years, i.e. until 31 July of the year the child turns 16."""
+    return date(birth_date.year + 6, 8, 1) <= on <= date(birth_date.year + 16, 7, 31)
+
+
+def compulsory_birth_range(on: date) -> tuple[date, date]:
+    """The birth dates of the children of compulsory school age on `on` (both ends included)."""
+    # Born in year Y: compulsory when date(Y+6, 8, 1) <= on <= date(Y+16, 7, 31).
+    latest_year = on.year - 6 if on >= date(on.year, 8, 1) else on.year - 7
+    earliest_year = on.year - 16 if on <= date(on.year, 7, 31) else on.year - 15
+    return date(earliest_year, 1, 1), date(latest_year, 12, 31)
+
+
+def median(values: Sequence[float]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+SUPPRESS_BELOW = 5
+
+
+def suppress(count: int) -> int | None:
+    """Small numbers are not shown in aggregates (None = '<5'); zero is shown, it identifies nobody."""
+    return None if 0 < count < SUPPRESS_BELOW else count

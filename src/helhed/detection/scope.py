@@ -39,6 +39,11 @@ def school_ids_for(actor) -> set[int]:
     return cached
 
 
+def all_schools():
+    """Every school unit (municipal and private), as a subquery of ids."""
+    return Unit.objects.filter(kind__in=SCHOOL_KINDS).values("pk")
+
+
 def enrolled_at(school_ids, *, on: date | None = None):
     """The person ids of pupils with an enrolment in one of `school_ids` on `on` (as a subquery)."""
     from helhed.people.models import Enrolment

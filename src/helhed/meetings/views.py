@@ -226,7 +226,13 @@ def task_status(request, decision_id: int):
 
 @requires(Perm.CASE_WORK)
 def my_meetings(request):
-    return render(request, "meetings/my_meetings.html", {"meetings": selectors.my_meetings(actor=request.user)})
+    from helhed.detection.selectors import my_followup_meetings
+
+    context = {
+        "meetings": selectors.my_meetings(actor=request.user),
+        "followups": my_followup_meetings(actor=request.user),
+    }
+    return render(request, "meetings/my_meetings.html", context)
 
 
 @requires(Perm.CASE_WORK)

@@ -62,8 +62,15 @@ def pupils(school) -> list[Pupil]:
     return [make_pupil(school) for _ in range(3)]
 
 
-def write_file(tmp_path: Path, lines: list[str], *, name: str = "fravaer.csv", header: str = HEADER,
-               encoding: str = "utf-8", bom: bool = False) -> Path:
+def write_file(
+    tmp_path: Path,
+    lines: list[str],
+    *,
+    name: str = "fravaer.csv",
+    header: str = HEADER,
+    encoding: str = "utf-8",
+    bom: bool = False,
+) -> Path:
     path = tmp_path / name
     text = "\n".join([header, *lines]) + "\n"
     data = text.encode(encoding)

@@ -83,3 +83,42 @@ def test_no_school_days_means_no_finding():
     summer = SchoolCalendar(breaks=((AS_OF - timedelta(days=200), AS_OF),))
     finding = policies.evaluate([whole(AS_OF)], as_of=AS_OF, calendar=summer)
     assert finding.school_days == 0 and finding.share == 0 and not finding.flagged
+
+
+def test_compulsory_school_age_runs_from_august_of_the_sixth_year_to_july_of_the_sixteenth():
+    from helhed.detection.policies import compulsory_birth_range, compulsory_school_age
+
+    born = date(2020, 3, 14)
+    assert not compulsory_school_age(born, date(2026, 7, 31))
+    assert compulsory_school_age(born, date(2026, 8, 1))
+    assert compulsory_school_age(born, date(2036, 7, 31))
+    assert not compulsory_school_age(born, date(2036, 8, 1))
+    for on in (date(2026, 12, 7), date(2026, 3, 1), date(2026, 8, 1), date(2026, 7, 31)):
+        first, last = compulsory_birth_range(on)
+        assert compulsory_school_age(first, on) and compulsory_school_age(last, on)
+        assert not compulsory_school_age(first - timedelta(days=1), on)
+        assert not compulsory_school_age(last + timedelta(days=1), on)
+
+
+def test_the_alert_moves_only_along_its_transitions():
+    from helhed.detection.policies import alert_move_allowed
+
+    assert alert_move_allowed("new", "acknowledged")
+    assert alert_move_allowed("meeting_booked", "plan")
+    assert not alert_move_allowed("new", "plan")
+    assert not alert_move_allowed("closed", "new")
+    assert not alert_move_allowed("plan", "closed")
+
+
+def test_reported_period_limits_the_school_days_counted():
+    from decimal import Decimal
+
+    from helhed.detection.policies import DayAbsence, SchoolCalendar, evaluate
+
+    cal = SchoolCalendar()
+    as_of = date(2026, 11, 27)
+    first_reported = date(2026, 11, 16)  # two school weeks reported: 10 days
+    absences = [DayAbsence(date(2026, 11, 16) + timedelta(days=i), Decimal(1), "illness") for i in (0, 1)]
+    finding = evaluate(absences, as_of=as_of, calendar=cal, reported=(first_reported, as_of))
+    assert finding.school_days == 10
+    assert finding.share == Decimal("0.2000") and finding.flagged
