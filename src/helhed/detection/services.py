@@ -109,7 +109,9 @@ def import_queue(*, actor, upload, skip_bad_lines: bool = False, channel: str = 
             audit.record(actor=actor, action=AuditAction.CREATE, obj=record, detail={"file": name, "queued": True})
             from .tasks import absence_import_task
 
-            transaction.on_commit(lambda: absence_import_task.enqueue(record.pk))
+            # The database task backend stores the task in this transaction, so the record and its task commit
+            # together (tests run it at once).
+            absence_import_task.enqueue(record.pk)
     except BaseException:
         filestore.discard([stored])
         raise

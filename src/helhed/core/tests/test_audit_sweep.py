@@ -2929,6 +2929,720 @@ EXEMPT.update(
 )
 
 
+# -- screening and class review (issue 6): a pupil of the town's school (in the pilot) is screened and reviewed --
+_SC_GRADE = "4. kl."
+_SC_ANSWERS = {"fravaer": "ja", "rygning": "nej", "hash": "nej", "konflikter": "ofte", "familie": "tvivl"}
+
+
+def _sc_setup(w: World) -> None:
+    """The example instrument, the pilot at the town's school, and the child without a case in its 4th grade."""
+    from helhed.people.models import Enrolment
+    from helhed.screening import services as sc
+
+    w.extra["instrument"] = sc.instruments_load_bundled(actor=w.town.administrator)[0]
+    sc.pilot_set(actor=w.town.administrator, school_id=w.town.school.pk, active=True)
+    Enrolment.objects.create(
+        person=w.other_child, unit=w.town.school, grade=_SC_GRADE, valid_from=timezone.localdate() - timedelta(days=30)
+    )
+
+
+def _sc_screening(w: World) -> None:
+    from helhed.screening import services as sc
+
+    _sc_setup(w)
+    w.extra["screening"] = sc.screening_create(
+        actor=w.town.teacher,
+        data=sc.ScreeningIn(
+            person_id=w.other_child.pk,
+            school_id=w.town.school.pk,
+            instrument_id=w.extra["instrument"].pk,
+            answers=_SC_ANSWERS,
+            judgement="Eleven er ofte i konflikt; jeg taler med forældrene.",
+            next_step="parent_talk",
+        ),
+    )
+
+
+def _sc_review(w: World, step: str = "report") -> None:
+    from helhed.screening import services as sc
+
+    _sc_setup(w)
+    review = sc.review_create(
+        actor=w.town.teacher, school_id=w.town.school.pk, grade=_SC_GRADE, review_date=timezone.localdate()
+    )
+    sc.review_mark(
+        actor=w.town.teacher,
+        review_id=review.pk,
+        marks=[sc.MarkIn(person_id=w.other_child.pk, level="some", next_step=step)],
+    )
+    review.refresh_from_db()
+    w.extra["review"] = review
+    w.extra["entry"] = review.entries.get()
+
+
+def _sc_meeting_review(w: World) -> None:
+    _sc_review(w, step="parent_meeting")
+
+
+def _sc_tomorrow(hour: int) -> str:
+    from datetime import datetime, time
+
+    day = timezone.localdate() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(hour))).isoformat()
+
+
+def _sc_url(name: str, *keys: str):
+    return lambda w: _url(f"screening:{name}", *[w.extra[k].pk for k in keys])
+
+
+def _sc_screening_form(w: World) -> dict:
+    return {
+        "action": "save",
+        "klass": f"{w.town.school.pk}|{_SC_GRADE}",
+        "instrument": w.extra["instrument"].pk,
+        "person": w.other_child.pk,
+        "judgement": "Min vurdering.",
+        "next_step": "none",
+        **{f"item_{k}": v for k, v in _SC_ANSWERS.items()},
+    }
+
+
+def _sc_yaml(w: World) -> str:
+    from helhed.screening import services as sc
+
+    return (sc.INSTRUMENT_DIR / "skoletrivsel-eksempel.yaml").read_text(encoding="utf-8")
+
+
+_SC_OTHER = lambda w, r: w.other_child.pk  # noqa: E731
+_SC_API = "/api/v1/screening"
+
+UI_LOOKS += [
+    Look(
+        "screening:list",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("screening:list")),
+        prepare=_sc_screening,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "screening:new",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("screening:new"), {"klass": f"{w.town.school.pk}|{_SC_GRADE}"}),
+        prepare=_sc_setup,
+        subject=_SC_OTHER,
+        label="class",
+    ),
+    Look(
+        "screening:new",
+        "teacher",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_url("screening:new"), _sc_screening_form(w)),
+        prepare=_sc_setup,
+        subject=_SC_OTHER,
+        status=302,
+    ),
+    Look(
+        "screening:detail",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_sc_url("detail", "screening")(w)),
+        prepare=_sc_screening,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "screening:instruments",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_url("screening:instruments"), {"action": "load"}),
+        status=302,
+        object_type="screening.instrument",
+    ),
+    Look(
+        "screening:pilot",
+        "administrator",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("screening:pilot"), {"school": w.town.school.pk, "active": "1"}),
+        status=302,
+        object_type="screening.pilotschool",
+    ),
+    Look(
+        "screening:evaluation",
+        "analyst",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("screening:evaluation")),
+        prepare=_sc_screening,
+        object_type="screening.evaluation",
+    ),
+    Look(
+        "screening:reviews",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("screening:reviews")),
+        prepare=_sc_review,
+        object_type="screening.classreview",
+    ),
+    Look(
+        "screening:review_new",
+        "teacher",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("screening:review_new"),
+            {"klass": f"{w.town.school.pk}|{_SC_GRADE}", "review_date": timezone.localdate().isoformat()},
+        ),
+        prepare=_sc_setup,
+        status=302,
+        object_type="screening.classreview",
+    ),
+    Look(
+        "screening:review",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_sc_url("review", "review")(w)),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "screening:review",
+        "teacher",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _sc_url("review", "review")(w), {"action": "complete", "version": w.extra["review"].version}
+        ),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+        status=302,
+        label="complete",
+    ),
+    Look(
+        "screening:entry_concern",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_sc_url("entry_concern", "review", "entry")(w)),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "screening:entry_concern",
+        "teacher",
+        AuditAction.REVEAL_CPR,
+        lambda w, c: c.post(
+            _sc_url("entry_concern", "review", "entry")(w),
+            {
+                "description": "Bekymret.",
+                "categories": ["neglect"],
+                "child_knows": "unknown",
+                "parents_know": "unknown",
+            },
+        ),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+        status=302,
+        label="report",
+    ),
+    Look(
+        "screening:entry_meeting",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_sc_url("entry_meeting", "review", "entry")(w)),
+        prepare=_sc_meeting_review,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "screening:entry_meeting",
+        "teacher",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _sc_url("entry_meeting", "review", "entry")(w),
+            {
+                "day": (timezone.localdate() + timedelta(days=1)).isoformat(),
+                "start": "09:00",
+                "end": "10:00",
+                "location": "Skolen",
+            },
+        ),
+        prepare=_sc_meeting_review,
+        subject=_SC_OTHER,
+        status=302,
+        label="book",
+    ),
+]
+
+API_LOOKS += [
+    Look(
+        "POST /api/v1/screening/instruments",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, f"{_SC_API}/instruments", {"yaml": _sc_yaml(w)}),
+        status=201,
+        object_type="screening.instrument",
+    ),
+    Look(
+        "PUT /api/v1/screening/pilot-schools/{school_id}",
+        "administrator",
+        AuditAction.UPDATE,
+        lambda w, c: c.put(
+            f"{_SC_API}/pilot-schools/{w.town.school.pk}",
+            data=json.dumps({"active": True}),
+            content_type="application/json",
+        ),
+        object_type="screening.pilotschool",
+    ),
+    Look(
+        "GET /api/v1/screening/screenings",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_SC_API}/screenings"),
+        prepare=_sc_screening,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "POST /api/v1/screening/screenings",
+        "teacher",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"{_SC_API}/screenings",
+            {
+                "person_id": w.other_child.pk,
+                "school_id": w.town.school.pk,
+                "instrument_id": w.extra["instrument"].pk,
+                "answers": _SC_ANSWERS,
+                "judgement": "Min vurdering.",
+                "next_step": "none",
+            },
+        ),
+        prepare=_sc_setup,
+        subject=_SC_OTHER,
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/screening/screenings/{screening_id}",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_SC_API}/screenings/{w.extra['screening'].pk}"),
+        prepare=_sc_screening,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "GET /api/v1/screening/class-reviews",
+        "teacher",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_SC_API}/class-reviews"),
+        prepare=_sc_review,
+        object_type="screening.classreview",
+    ),
+    Look(
+        "POST /api/v1/screening/class-reviews",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: _post_json(
+            c,
+            f"{_SC_API}/class-reviews",
+            {"school_id": w.town.school.pk, "grade": _SC_GRADE, "review_date": timezone.localdate().isoformat()},
+        ),
+        prepare=_sc_setup,
+        subject=_SC_OTHER,
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/screening/class-reviews/{review_id}",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_SC_API}/class-reviews/{w.extra['review'].pk}"),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "POST /api/v1/screening/class-reviews/{review_id}/marks",
+        "teacher",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c,
+            f"{_SC_API}/class-reviews/{w.extra['review'].pk}/marks",
+            {"marks": [{"person_id": w.other_child.pk, "level": "great", "next_step": "report"}]},
+        ),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "POST /api/v1/screening/class-reviews/{review_id}/complete",
+        "teacher",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_SC_API}/class-reviews/{w.extra['review'].pk}/complete", {}),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+    ),
+    Look(
+        "POST /api/v1/screening/class-reviews/{review_id}/entries/{entry_id}/concern",
+        "teacher",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"{_SC_API}/class-reviews/{w.extra['review'].pk}/entries/{w.extra['entry'].pk}/concern",
+            {"description": "Bekymret.", "categories": ["neglect"]},
+        ),
+        prepare=_sc_review,
+        subject=_SC_OTHER,
+        status=201,
+    ),
+    Look(
+        "POST /api/v1/screening/class-reviews/{review_id}/entries/{entry_id}/meeting",
+        "teacher",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(
+            c,
+            f"{_SC_API}/class-reviews/{w.extra['review'].pk}/entries/{w.extra['entry'].pk}/meeting",
+            {"starts_at": _sc_tomorrow(9), "ends_at": _sc_tomorrow(10), "location": "Skolen"},
+        ),
+        prepare=_sc_meeting_review,
+        subject=_SC_OTHER,
+        status=201,
+    ),
+    Look(
+        "GET /api/v1/screening/evaluation",
+        "analyst",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_SC_API}/evaluation"),
+        prepare=_sc_screening,
+        object_type="screening.evaluation",
+    ),
+]
+
+EXEMPT.update(
+    {
+        "screening:instrument": "one instrument version: questions, weights and thresholds (rule data); no person",
+        "GET /api/v1/screening/instruments": "the instrument versions (rule data); no person",
+        "GET /api/v1/screening/instruments/{instrument_id}": "one instrument version (rule data); no person",
+        "GET /api/v1/screening/pilot-schools": "which schools run the screening pilot; no person",
+    }
+)
+
+
+# -- early detection: absence alerts and their follow-up, imports, children without a school -----------------
+
+_DET = "/api/v1/detection"
+
+
+def _det_school(w: World) -> None:
+    from datetime import date
+
+    from helhed.people.models import Enrolment
+
+    w.town.school.institution_number = "101001"
+    w.town.school.save(update_fields=["institution_number"])
+    Enrolment.objects.get_or_create(
+        person=w.child, unit=w.town.school, defaults={"grade": "4. kl.", "valid_from": date(2022, 8, 1)}
+    )
+
+
+def _det_absence_file(w: World) -> bytes:
+    """Ten school days of unauthorised absence for the child, as a school's file."""
+    from helhed.detection import policies
+
+    days, day = [], timezone.localdate()
+    while len(days) < 10:
+        if policies.MUNICIPAL_CALENDAR.is_school_day(day):
+            days.append(day)
+        day -= timedelta(days=1)
+    lines = ["cpr;institutionsnummer;dato;fravaerstype;fravaer_dage"]
+    lines += [f"{w.cpr};101001;{d.isoformat()};ulovligt;1" for d in sorted(days)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _det_absence(w: World) -> None:
+    from helhed.detection.imports import import_file
+
+    _det_school(w)
+    path = w.extra.setdefault("tmp", __import__("pathlib").Path(__import__("tempfile").mkdtemp())) / "f.csv"
+    path.write_bytes(_det_absence_file(w))
+    import_file(actor=w.town.administrator, path=path, file_name="f.csv")
+
+
+def _det_alert(w: World) -> None:
+    from helhed.detection import services as det
+
+    _det_absence(w)
+    det.alerts_raise(actor=None)
+    from helhed.detection.models import AbsenceAlert
+
+    w.extra["alert"] = AbsenceAlert.objects.get(person=w.child)
+
+
+def _det_acknowledged(w: World) -> None:
+    from helhed.detection import services as det
+
+    _det_alert(w)
+    det.alert_acknowledge(actor=w.town.school_social_worker, alert_id=w.extra["alert"].pk)
+
+
+def _det_meeting(w: World, *, past: bool = False) -> None:
+    from helhed.detection import services as det
+
+    _det_acknowledged(w)
+    start = timezone.now() + timedelta(days=(-1 if past else 2))
+    w.extra["meeting"] = det.followup_meeting_book(
+        actor=w.town.school_social_worker,
+        person=w.child,
+        school=w.town.school,
+        alert=w.extra["alert"],
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        location="Skolens mødelokale",
+    )
+
+
+def _det_held(w: World) -> None:
+    from helhed.detection import services as det
+
+    _det_meeting(w, past=True)
+    det.followup_meeting_held(actor=w.town.school_social_worker, meeting_id=w.extra["meeting"].pk)
+
+
+def _det_version(w: World) -> int:
+    w.extra["alert"].refresh_from_db()
+    return w.extra["alert"].version
+
+
+def _det_unschooled(w: World) -> None:
+    from datetime import date
+
+    Person.objects.filter(pk=w.other_child.pk).update(birth_date=date(2015, 5, 5))
+
+
+def _det_day() -> str:
+    return (timezone.localdate() + timedelta(days=2)).isoformat()
+
+
+UI_LOOKS += [
+    Look(
+        "detection:alerts",
+        "school_social_worker",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("detection:alerts")),
+        prepare=_det_alert,
+    ),
+    Look(
+        "detection:alert",
+        "school_social_worker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("detection:alert", w.extra["alert"].pk)),
+        prepare=_det_alert,
+    ),
+    Look(
+        "detection:alert_acknowledge",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("detection:alert_acknowledge", w.extra["alert"].pk), {"ack-version": _det_version(w)}),
+        prepare=_det_alert,
+        status=302,
+    ),
+    Look(
+        "detection:alert_book",
+        "school_social_worker",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("detection:alert_book", w.extra["alert"].pk),
+            {
+                "book-day": _det_day(),
+                "book-start": "14:00",
+                "book-end": "15:00",
+                "book-location": "Skolen",
+                "book-staff": str(w.town.teacher.pk),
+            },
+        ),
+        prepare=_det_acknowledged,
+        status=302,
+    ),
+    Look(
+        "detection:alert_plan",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("detection:alert_plan", w.extra["alert"].pk),
+            {"plan-version": _det_version(w), "plan-plan": "Morgenopkald hver dag i fire uger."},
+        ),
+        prepare=_det_held,
+        status=302,
+    ),
+    Look(
+        "detection:alert_close",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(
+            _url("detection:alert_close", w.extra["alert"].pk),
+            {"close-version": _det_version(w), "close-reason": "Kendt sygdom."},
+        ),
+        prepare=_det_alert,
+        status=302,
+    ),
+    Look(
+        "detection:meeting",
+        "teacher",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("detection:meeting", w.extra["meeting"].pk)),
+        prepare=_det_meeting,
+    ),
+    Look(
+        "detection:meeting_ics",
+        "school_social_worker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(_url("detection:meeting_ics", w.extra["meeting"].pk)),
+        prepare=_det_meeting,
+    ),
+    Look(
+        "detection:meeting_held",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("detection:meeting_held", w.extra["meeting"].pk), {"held-note": "Godt møde."}),
+        prepare=lambda w: _det_meeting(w, past=True),
+        status=302,
+    ),
+    Look(
+        "detection:meeting_cancel",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: c.post(_url("detection:meeting_cancel", w.extra["meeting"].pk), {"cancel-reason": "Syg."}),
+        prepare=_det_meeting,
+        status=302,
+    ),
+    Look(
+        "detection:imports",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            _url("detection:imports"), {"file": SimpleUploadedFile("fravaer.csv", _det_absence_file(w), "text/csv")}
+        ),
+        prepare=_det_school,
+        status=302,
+    ),
+    Look(
+        "detection:evaluate",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(_url("detection:evaluate")),
+        prepare=_det_absence,
+        status=302,
+    ),
+    Look(
+        "detection:unschooled",
+        "leader",
+        AuditAction.LIST,
+        lambda w, c: c.get(_url("detection:unschooled")),
+        subject=lambda w, r: w.other_child.pk,
+        prepare=_det_unschooled,
+    ),
+]
+API_LOOKS += [
+    Look(
+        f"GET {_DET}/alerts",
+        "school_social_worker",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_DET}/alerts"),
+        prepare=_det_alert,
+    ),
+    Look(
+        f"GET {_DET}/alerts/{{alert_id}}",
+        "school_social_worker",
+        AuditAction.VIEW,
+        lambda w, c: c.get(f"{_DET}/alerts/{w.extra['alert'].pk}"),
+        prepare=_det_alert,
+    ),
+    Look(
+        f"POST {_DET}/alerts/{{alert_id}}/acknowledge",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_DET}/alerts/{w.extra['alert'].pk}/acknowledge"),
+        prepare=_det_alert,
+    ),
+    Look(
+        f"POST {_DET}/alerts/{{alert_id}}/meetings",
+        "school_social_worker",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(
+            c,
+            f"{_DET}/alerts/{w.extra['alert'].pk}/meetings",
+            {
+                "starts_at": (timezone.now() + timedelta(days=2)).isoformat(),
+                "ends_at": (timezone.now() + timedelta(days=2, hours=1)).isoformat(),
+                "location": "Skolen",
+            },
+        ),
+        prepare=_det_acknowledged,
+        status=201,
+    ),
+    Look(
+        f"POST {_DET}/meetings/{{meeting_id}}/held",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_DET}/meetings/{w.extra['meeting'].pk}/held"),
+        prepare=lambda w: _det_meeting(w, past=True),
+    ),
+    Look(
+        f"POST {_DET}/meetings/{{meeting_id}}/cancel",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_DET}/meetings/{w.extra['meeting'].pk}/cancel", {"reason": "Syg."}),
+        prepare=_det_meeting,
+    ),
+    Look(
+        f"POST {_DET}/alerts/{{alert_id}}/plan",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_DET}/alerts/{w.extra['alert'].pk}/plan", {"plan": "Morgenopkald."}),
+        prepare=_det_held,
+    ),
+    Look(
+        f"POST {_DET}/alerts/{{alert_id}}/close",
+        "school_social_worker",
+        AuditAction.UPDATE,
+        lambda w, c: _post_json(c, f"{_DET}/alerts/{w.extra['alert'].pk}/close", {"reason": "Kendt sygdom."}),
+        prepare=_det_alert,
+    ),
+    Look(
+        f"GET {_DET}/absence/flagged",
+        "school_social_worker",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_DET}/absence/flagged"),
+        prepare=_det_absence,
+    ),
+    Look(
+        f"POST {_DET}/absence/imports",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: c.post(
+            f"{_DET}/absence/imports", {"file": SimpleUploadedFile("fravaer.csv", _det_absence_file(w), "text/csv")}
+        ),
+        prepare=_det_school,
+        status=202,
+    ),
+    Look(
+        f"POST {_DET}/absence/evaluate",
+        "administrator",
+        AuditAction.CREATE,
+        lambda w, c: _post_json(c, f"{_DET}/absence/evaluate"),
+        prepare=_det_absence,
+    ),
+    Look(
+        f"GET {_DET}/unschooled",
+        "leader",
+        AuditAction.LIST,
+        lambda w, c: c.get(f"{_DET}/unschooled"),
+        subject=lambda w, r: w.other_child.pk,
+        prepare=_det_unschooled,
+    ),
+]
+EXEMPT.update(
+    {
+        "detection:import": "one import's counts, bad lines (line numbers, messages) and masked CPR numbers of pupils "
+        "unknown to the registry; no registered person's data (the import itself is audited with every pupil)",
+        f"GET {_DET}/absence/imports": "the latest imports (files and counts); no person",
+        f"GET {_DET}/absence/imports/{{import_id}}": "one import's counts and bad lines; no registered person",
+    }
+)
+
+
 def _is_api_key(key: str) -> bool:
     return key.split(" ")[0] in {"GET", "POST", "PUT", "PATCH", "DELETE"}
 

@@ -257,6 +257,65 @@ def test_intervention_pages_declare_their_permissions(client, town):
     assert login(Client(), town.leader).get("/visitation/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_detection_pages_declare_their_permissions(client, town):
+    """Absence alerts and their follow-up are for those who work with pupils (DETECTION; the detection gatekeeper
+    decides which pupils), imports for ABSENCE_IMPORT, the counts of children without a school for
+    DETECTION_STATS."""
+    perms = {name: p.callback.helhed_permission for name, _r, p in SITE if (name or "").startswith("detection:")}
+    expected = {name: Perm.DETECTION for name in perms if name.split(":")[1].startswith(("alert", "meeting"))}
+    expected.update(
+        {
+            "detection:imports": Perm.ABSENCE_IMPORT,
+            "detection:import": Perm.ABSENCE_IMPORT,
+            "detection:evaluate": Perm.ABSENCE_IMPORT,
+            "detection:unschooled": Perm.DETECTION_STATS,
+        }
+    )
+    assert perms == expected
+    assert len(expected) == 14
+    analyst = login(Client(), town.analyst)
+    assert analyst.get("/fravaer/uden-skole/").status_code == 200
+    assert analyst.get("/fravaer/").status_code == 403
+    assert analyst.get("/fravaer/import/").status_code == 403
+    assert login(Client(), town.administrator).get("/fravaer/import/").status_code == 200
+    assert login(Client(), town.administrator).get("/fravaer/").status_code == 403
+    assert login(Client(), town.school_social_worker).get("/fravaer/").status_code == 200
+    assert login(Client(), town.school_social_worker).get("/fravaer/import/").status_code == 403
+
+
+# -- screening and class review (issue 6) ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_screening_pages_declare_their_permissions(client, town):
+    """Screenings and class reviews are for those who work with pupils (DETECTION; the detection gatekeeper decides
+    which schools), the instruments and the pilot switch for administrators (DETECTION_ADMIN), the evaluation for
+    analysts and leaders (DETECTION_STATS)."""
+    perms = {name: p.callback.helhed_permission for name, _r, p in SITE if (name or "").startswith("screening:")}
+    expected = {
+        "screening:list": Perm.DETECTION,
+        "screening:new": Perm.DETECTION,
+        "screening:detail": Perm.DETECTION,
+        "screening:reviews": Perm.DETECTION,
+        "screening:review_new": Perm.DETECTION,
+        "screening:review": Perm.DETECTION,
+        "screening:entry_concern": Perm.DETECTION,
+        "screening:entry_meeting": Perm.DETECTION,
+        "screening:instruments": Perm.DETECTION_ADMIN,
+        "screening:instrument": Perm.DETECTION_ADMIN,
+        "screening:pilot": Perm.DETECTION_ADMIN,
+        "screening:evaluation": Perm.DETECTION_STATS,
+    }
+    assert perms == expected
+    assert login(Client(), town.analyst).get("/screening/evaluering/").status_code == 200
+    assert login(Client(), town.analyst).get("/screening/").status_code == 403
+    assert login(Client(), town.administrator).get("/screening/instrumenter/").status_code == 200
+    assert login(Client(), town.administrator).get("/klassegennemgang/").status_code == 403
+    assert login(Client(), town.teacher).get("/klassegennemgang/").status_code == 200
+    assert login(Client(), town.teacher).get("/screening/instrumenter/").status_code == 403
+
+
 # -- the API ------------------------------------------------------------------------------------------
 
 API_OPS = api_operations()
@@ -421,11 +480,57 @@ _VALID_BODIES = {
     ("POST", "/api/v1/interventions/grants/{grant_id}/change"): {"end": "2027-03-31", "reason": "x"},
     ("POST", "/api/v1/interventions/grants/{grant_id}/terminate"): {"last_day": "2027-03-31", "reason": "x"},
     ("PUT", "/api/v1/interventions/budgets"): {"administration": "SOF", "year": 2027, "amount": "1"},
+    # -- early detection (absence) --
+    ("POST", "/api/v1/detection/absence/imports"): MULTIPART,
+    ("POST", "/api/v1/detection/absence/evaluate"): None,
+    ("POST", "/api/v1/detection/alerts/{alert_id}/acknowledge"): {},
+    ("POST", "/api/v1/detection/alerts/{alert_id}/meetings"): {
+        "starts_at": "2026-12-10T14:00:00+01:00",
+        "ends_at": "2026-12-10T15:00:00+01:00",
+        "location": "Skolen",
+    },
+    ("POST", "/api/v1/detection/meetings/{meeting_id}/held"): {},
+    ("POST", "/api/v1/detection/meetings/{meeting_id}/cancel"): {"reason": "x"},
+    ("POST", "/api/v1/detection/alerts/{alert_id}/plan"): {"plan": "x"},
+    ("POST", "/api/v1/detection/alerts/{alert_id}/close"): {"reason": "x"},
 }
+
+
+# -- screening and class review (issue 6): sample bodies ------------------------------------------------
+_VALID_BODIES.update(
+    {
+        ("POST", "/api/v1/screening/instruments"): {"yaml": "key: x"},
+        ("PUT", "/api/v1/screening/pilot-schools/{school_id}"): {"active": True},
+        ("POST", "/api/v1/screening/screenings"): {
+            "person_id": 1,
+            "school_id": 1,
+            "instrument_id": 1,
+            "answers": {"a": "b"},
+            "judgement": "x",
+            "next_step": "none",
+        },
+        ("POST", "/api/v1/screening/class-reviews"): {"school_id": 1, "grade": "4. kl.", "review_date": "2026-01-05"},
+        ("POST", "/api/v1/screening/class-reviews/{review_id}/marks"): {
+            "marks": [{"person_id": 1, "level": "none", "next_step": "none"}]
+        },
+        ("POST", "/api/v1/screening/class-reviews/{review_id}/complete"): {},
+        ("POST", "/api/v1/screening/class-reviews/{review_id}/entries/{entry_id}/concern"): {
+            "description": "x",
+            "categories": ["neglect"],
+        },
+        ("POST", "/api/v1/screening/class-reviews/{review_id}/entries/{entry_id}/meeting"): {
+            "starts_at": "2030-01-02T10:00:00+01:00",
+            "ends_at": "2030-01-02T11:00:00+01:00",
+            "location": "Skolen",
+        },
+    }
+)
 
 
 def _fill(path: str) -> str:
     for name in (
+        "alert_id",
+        "import_id",
         "case_id",
         "person_id",
         "member_id",
@@ -449,6 +554,12 @@ def _fill(path: str) -> str:
         "referral_id",
         "grant_id",
         "report",
+        # screening and class review
+        "instrument_id",
+        "school_id",
+        "screening_id",
+        "review_id",
+        "entry_id",
     ):
         path = path.replace("{" + name + "}", "1")
     return path
