@@ -213,7 +213,7 @@ def _meeting_out(m: FollowUpMeeting) -> dict:
         "location": m.location,
         "parents": m.parents,
         "status": m.status,
-        "staff": [u.pk for u in m.staff.all()],
+        "staff": sorted(u.pk for u in m.staff.all()),
     }
 
 
