@@ -79,7 +79,7 @@ def seed_detection(*, seed: int = 1, actor=None) -> DetectionResult:
     until = today - timedelta(days=1)
     while not policies.MUNICIPAL_CALENDAR.is_school_day(until):
         until -= timedelta(days=1)
-    days = _school_days(until, 17)
+    days = _school_days(until, 30)
     enrolments = list(
         Enrolment.objects.filter(unit__kind__in=(UnitKind.MUNICIPAL_SCHOOL, UnitKind.PRIVATE_SCHOOL))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
@@ -119,4 +119,46 @@ def seed_detection(*, seed: int = 1, actor=None) -> DetectionResult:
     result.rows, result.pupils = outcome.rows, outcome.pupils
     raised = services.alerts_raise(actor=actor, as_of=until)
     result.alerts = raised["raised"]
+    _follow_up(rng)
     return result
+
+
+def _follow_up(rng: random.Random) -> None:
+    """At the demo school social worker's school, one alert is taken with a meeting booked; elsewhere one alert is
+    closed with a reason, so the lists show every state."""
+    from datetime import datetime, time
+
+    from django.contrib.auth import get_user_model
+
+    from helhed.detection import services
+    from helhed.detection.models import AbsenceAlert, AlertStatus
+
+    ssw = get_user_model().objects.filter(username="skolesocialraadgiver").first()
+    alerts = list(AbsenceAlert.objects.filter(status=AlertStatus.NEW).select_related("school").order_by("id"))
+    mine = [a for a in alerts if a.school and a.school.code == DEMO_SCHOOL]
+    if ssw is not None and len(mine) >= 2:
+        alert = services.alert_acknowledge(actor=ssw, alert_id=mine[0].pk)
+        day = timezone.localdate() + timedelta(days=4)
+        while not policies.MUNICIPAL_CALENDAR.is_school_day(day):
+            day += timedelta(days=1)
+        start = timezone.make_aware(datetime.combine(day, time(14, 0)))
+        services.followup_meeting_book(
+            actor=ssw,
+            person=alert.person,
+            school=alert.school,
+            alert=alert,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            location="Skolens mødelokale",
+            parents="Elevens forældre",
+            note="Fraværet de seneste måneder, og hvad skolen og hjemmet kan gøre.",
+        )
+    from helhed.organisation.models import Membership, Role
+
+    for other in (a for a in alerts if a not in mine):
+        member = Membership.objects.filter(unit=other.school, role=Role.SCHOOL_SOCIAL_WORKER).first()
+        if member is not None:
+            services.alert_close(
+                actor=member.user, alert_id=other.pk, reason="Kendt langvarig sygdom; skolen og hjemmet samarbejder."
+            )
+            break

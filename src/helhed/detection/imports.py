@@ -30,7 +30,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -204,8 +204,8 @@ def _csv_header(path: Path, encoding: str) -> tuple[list[str], str]:
 
 
 class _Reader:
-    """The file in DuckDB: table `raw(line, cpr, institution, day, kind, days, lessons, lessons_per_day, extra)`
-    as text."""
+    """The file in DuckDB: table `raw(cpr, institution, day, kind, days, lessons, lessons_per_day, extra)` as
+    trimmed text, in the file's order, so a row's `rowid + self.offset` is its line number."""
 
     def __init__(self, path: Path, work_dir: str):
         self.path = path
@@ -213,24 +213,27 @@ class _Reader:
         self.con.execute(f"SET temp_directory = '{work_dir}'")
         self.con.execute("SET preserve_insertion_order = true")
         self.kind = "csv"
+        self.offset = 2  # CSV: line 1 is the header
 
     def load(self) -> int:
         with self.path.open("rb") as handle:
             magic = handle.read(4)
         if magic == b"PAR1":
             self.kind = "parquet"
+            self.offset = 1  # Parquet: the row number
             return self._load_parquet()
         return self._load_csv()
 
-    def _select(self, columns: list[str], mapping: dict[str, int], line_expr: str, extra: str) -> str:
+    @staticmethod
+    def _select(columns: list[str], mapping: dict[str, int], extra: str) -> str:
         def col(key: str) -> str:
             if key not in mapping:
                 return "NULL::VARCHAR"
             return f'TRIM(CAST("{columns[mapping[key]]}" AS VARCHAR))'
 
         return (
-            f"SELECT {line_expr} AS line, {col('cpr')} AS cpr, {col('institution')} AS institution, "
-            f"{col('day')} AS day, {col('kind')} AS kind, {col('days')} AS days, {col('lessons')} AS lessons, "
+            f"SELECT {col('cpr')} AS cpr, {col('institution')} AS institution, {col('day')} AS day, "
+            f"lower({col('kind')}) AS kind, {col('days')} AS days, {col('lessons')} AS lessons, "
             f"{col('lessons_per_day')} AS lessons_per_day, {extra} AS extra"
         )
 
@@ -239,16 +242,18 @@ class _Reader:
         header, delimiter = _csv_header(self.path, encoding)
         mapping = map_columns(header)
         width = len(header)
+        columns = [f"c{i}" for i in range(width)]
         try:
             self.con.execute(
-                "CREATE TABLE file AS SELECT * FROM read_csv(?, delim=?, header=false, skip=1, all_varchar=true, "
-                "null_padding=true, quote='\"', escape='\"', encoding=?, auto_detect=false, "
-                "columns=?, ignore_errors=false, strict_mode=false)",
+                "CREATE TABLE raw AS "
+                + self._select(columns, mapping, "c_extra")
+                + " FROM read_csv(?, delim=?, header=false, skip=1, all_varchar=true, null_padding=true, quote='\"', "
+                "escape='\"', encoding=?, auto_detect=false, columns=?, ignore_errors=false, strict_mode=false)",
                 [
                     str(self.path),
                     delimiter,
                     "latin-1" if encoding == "latin-1" else "utf-8",
-                    {**{f"c{i}": "VARCHAR" for i in range(width)}, "c_extra": "VARCHAR"},
+                    {**dict.fromkeys(columns, "VARCHAR"), "c_extra": "VARCHAR"},
                 ],
             )
         except duckdb.Error as exc:
@@ -257,14 +262,6 @@ class _Reader:
                 % {"error": str(exc).splitlines()[0][:200]},
                 code="unreadable",
             )
-        columns = [f"c{i}" for i in range(width)]
-        # Line 1 is the header; DuckDB keeps the file's order, so the table's row id gives the line.
-        self.con.execute(
-            "CREATE TABLE raw AS "
-            + self._select(columns, mapping, "CAST(rowid AS BIGINT) + 2", "c_extra")
-            + " FROM file"
-        )
-        self.con.execute("DROP TABLE file")
         return self.con.execute("SELECT count(*) FROM raw").fetchall()[0][0]
 
     def _load_parquet(self) -> int:
@@ -275,9 +272,7 @@ class _Reader:
             ]
             mapping = map_columns(names)
             self.con.execute(
-                "CREATE TABLE raw AS "
-                + self._select(names, mapping, "CAST(file_row_number AS BIGINT) + 1", "NULL::VARCHAR")
-                + " FROM read_parquet(?, file_row_number=true)",
+                "CREATE TABLE raw AS " + self._select(names, mapping, "NULL::VARCHAR") + " FROM read_parquet(?)",
                 [str(self.path)],
             )
         except AbsenceFileError:
@@ -328,12 +323,87 @@ def _messages() -> dict[str, tuple[str, str]]:
     }
 
 
-def _date_sql(column: str) -> str:
-    return (
-        f"COALESCE(TRY_CAST(TRY_STRPTIME({column}, '%Y-%m-%d') AS DATE), "
-        f"TRY_CAST(TRY_STRPTIME({column}, '%d-%m-%Y') AS DATE), "
-        f"TRY_CAST(TRY_STRPTIME({column}, '%d.%m.%Y') AS DATE), "
-        f"TRY_CAST(TRY_STRPTIME({column}, '%d/%m/%Y') AS DATE))"
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+
+
+def _parse_day(text: str | None) -> date | None:
+    from datetime import datetime
+
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text or "", fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _lookup_days(values: list[str], today: date) -> pa.Table:
+    """Every distinct date text of the file: parsed (ISO or Danish day-month-year), and why it cannot be imported."""
+    earliest, _latest = policies.importable_period(today)
+    days, codes = [], []
+    for value in values:
+        day = _parse_day(value)
+        code = None
+        if day is None:
+            code = "date_bad"
+        elif day > today:
+            code = "date_future"
+        elif day < earliest:
+            code = "date_old"
+        elif policies.in_summer_break(day):
+            code = "date_summer"
+        elif day.weekday() >= 5 or policies.is_public_holiday(day):
+            code = "date_not_school_day"
+        days.append(day)
+        codes.append(code)
+    return pa.table(
+        {"day_text": pa.array(values, pa.string()), "day": pa.array(days, pa.date32()), "code": pa.array(codes)}
+    )
+
+
+def _lookup_kinds(values: list[str]) -> pa.Table:
+    kinds, codes = [], []
+    for value in values:
+        kind = policies.KIND_ALIASES.get(value or "")
+        kinds.append(str(kind) if kind else None)
+        codes.append(None if kind or (value or "") in policies.NO_ABSENCE_WORDS else "kind_bad")
+    return pa.table({"kind": pa.array(values, pa.string()), "kind_code": pa.array(kinds), "code": pa.array(codes)})
+
+
+def _lookup_amounts(values: list[tuple[str | None, str | None, str | None]]) -> pa.Table:
+    """Every distinct (days, lessons, lessons per day) of the file: the share of the day missed, or why not."""
+    from decimal import Decimal, InvalidOperation
+
+    amounts, codes = [], []
+    for days, lessons, per_day in values:
+        amount, code = None, None
+        if days:
+            try:
+                amount = Decimal(days.replace(",", "."))
+            except InvalidOperation:
+                amount = None
+            if amount is None or not amount.is_finite() or not 0 <= amount <= 1:
+                amount, code = None, "amount_bad"
+        else:
+            try:
+                count = int(lessons or "")
+                per = int(per_day) if per_day else policies.LESSONS_PER_DAY
+            except ValueError:
+                count, per = -1, 0
+            if per <= 0 or not 0 <= count <= per:
+                code = "lessons_bad"
+            else:
+                amount = (Decimal(count) / per).quantize(Decimal("0.001"))
+        amounts.append(float(amount) if amount is not None else None)
+        codes.append(code)
+    return pa.table(
+        {
+            "days": pa.array([v[0] for v in values], pa.string()),
+            "lessons": pa.array([v[1] for v in values], pa.string()),
+            "lessons_per_day": pa.array([v[2] for v in values], pa.string()),
+            "amount": pa.array(amounts, pa.float64()),
+            "code": pa.array(codes),
+        }
     )
 
 
@@ -391,124 +461,82 @@ def _lookup_schools(values: list[str]) -> pa.Table:
     )
 
 
-def _non_school_days(first: date | None, last: date | None) -> pa.Table:
-    days = []
-    if first and last and (last - first).days < 800:
-        day = first
-        while day <= last:
-            if day.weekday() >= 5 or policies.is_public_holiday(day):
-                days.append(day)
-            day += timedelta(days=1)
-    return pa.table({"day": pa.array(days, pa.date32())})
-
-
-CHECK_SQL = """
-CREATE TABLE checked AS
-WITH parsed AS (
-    SELECT r.line, r.cpr, r.institution, r.day AS day_text, r.kind AS kind_text, r.days AS days_text,
-           r.lessons AS lessons_text, r.extra,
-           {date_expr} AS day,
-           lower(trim(coalesce(r.kind, ''))) AS kind_word,
-           TRY_CAST(replace(r.days, ',', '.') AS DECIMAL(9, 4)) AS days_num,
-           TRY_CAST(r.lessons AS INTEGER) AS lessons_num,
-           coalesce(TRY_CAST(r.lessons_per_day AS INTEGER), {lessons_default}) AS per_day,
-           c.status AS cpr_status, c.person_id, c.detail AS cpr_detail, c.masked,
-           s.unit_id,
-           (r.day IS NULL OR (r.days IS NULL AND r.lessons IS NULL)) AS short_line
-    FROM raw r
-    LEFT JOIN cprs c ON c.cpr = r.cpr
-    LEFT JOIN schools s ON s.institution = r.institution
-), amounts AS (
-    SELECT *,
-           k.kind AS kind_code,
-           CASE WHEN days_text IS NOT NULL AND days_text <> '' THEN days_num
-                WHEN lessons_num IS NOT NULL AND per_day > 0 THEN CAST(lessons_num AS DECIMAL(9, 4)) / per_day
-           END AS amount
-    FROM parsed LEFT JOIN kinds k ON k.word = parsed.kind_word
-), coded AS (
-    SELECT *,
-           CASE
-             WHEN short_line THEN 'too_few'
-             WHEN extra IS NOT NULL AND extra <> '' THEN 'too_many'
-             WHEN cpr IS NULL OR cpr = '' THEN 'cpr_missing'
-             WHEN cpr_status = 'bad' THEN 'cpr_bad'
-             WHEN institution IS NULL OR institution = '' THEN 'school_missing'
-             WHEN unit_id IS NULL THEN 'school_unknown'
-             WHEN day IS NULL THEN 'date_bad'
-             WHEN day > DATE '{today}' THEN 'date_future'
-             WHEN day < DATE '{earliest}' THEN 'date_old'
-             WHEN month(day) = 7 THEN 'date_summer'
-             WHEN day IN (SELECT day FROM non_school_days) THEN 'date_not_school_day'
-             WHEN kind_code IS NULL AND NOT list_contains({no_absence}, kind_word) THEN 'kind_bad'
-             WHEN days_text IS NOT NULL AND days_text <> '' AND (days_num IS NULL OR days_num < 0 OR days_num > 1)
-               THEN 'amount_bad'
-             WHEN (days_text IS NULL OR days_text = '') AND (lessons_num IS NULL OR lessons_num < 0
-                   OR lessons_num > per_day) THEN 'lessons_bad'
-             WHEN kind_code IS NULL AND amount > 0 THEN 'kind_missing'
-           END AS code
-    FROM amounts
-)
-SELECT *,
-       CASE WHEN code IS NULL AND kind_code IS NOT NULL
-            THEN min(line) OVER (PARTITION BY person_id, cpr, unit_id, day, kind_code) END AS first_line
-FROM coded
+CODED_SQL = """
+CREATE TABLE coded AS
+SELECT r.rowid AS rid, c.person_id, c.status AS cpr_status, s.unit_id, d.day, k.kind_code,
+       CAST(round(a.amount, 3) AS DECIMAL(4, 3)) AS amount,
+       CASE
+         WHEN r.day IS NULL OR (r.days IS NULL AND r.lessons IS NULL) THEN 'too_few'
+         WHEN r.extra IS NOT NULL AND r.extra <> '' THEN 'too_many'
+         WHEN r.cpr IS NULL OR r.cpr = '' THEN 'cpr_missing'
+         WHEN c.status = 'bad' THEN 'cpr_bad'
+         WHEN r.institution IS NULL OR r.institution = '' THEN 'school_missing'
+         WHEN s.unit_id IS NULL THEN 'school_unknown'
+         WHEN d.code IS NOT NULL THEN d.code
+         WHEN k.code IS NOT NULL THEN k.code
+         WHEN a.code IS NOT NULL THEN a.code
+         WHEN k.kind_code IS NULL AND a.amount > 0 THEN 'kind_missing'
+       END AS code
+FROM raw r
+LEFT JOIN cprs c ON c.cpr = r.cpr
+LEFT JOIN schools s ON s.institution = r.institution
+LEFT JOIN days d ON d.day_text = r.day
+LEFT JOIN kinds k ON k.kind IS NOT DISTINCT FROM coalesce(r.kind, '')
+LEFT JOIN amounts a ON a.days IS NOT DISTINCT FROM r.days AND a.lessons IS NOT DISTINCT FROM r.lessons
+     AND a.lessons_per_day IS NOT DISTINCT FROM r.lessons_per_day
 """
 
 
+def _table(con, name: str, table: pa.Table) -> None:
+    con.register(f"{name}_arrow", table)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608 - internal names
+    con.unregister(f"{name}_arrow")
+
+
 def _check(reader: _Reader, today: date, progress: Progress) -> None:
+    """Code every line: the lookups are built from the file's distinct values (a few hundred dates, kinds and
+    amounts; one row per pupil and school), so the per-line work is joins on small tables."""
     con = reader.con
     progress("check", 20)
-    cprs = [
-        row[0] for row in con.execute("SELECT DISTINCT cpr FROM raw WHERE cpr IS NOT NULL AND cpr <> ''").fetchall()
-    ]
-    con.register("cprs_arrow", _lookup_cprs(cprs, today))
-    con.execute("CREATE TABLE cprs AS SELECT * FROM cprs_arrow")
+    cprs = [r[0] for r in con.execute("SELECT DISTINCT cpr FROM raw WHERE cpr IS NOT NULL AND cpr <> ''").fetchall()]
+    _table(con, "cprs", _lookup_cprs(cprs, today))
     progress("check", 30)
-    schools = [
-        r[0] for r in con.execute("SELECT DISTINCT institution FROM raw WHERE institution IS NOT NULL").fetchall()
-    ]
-    con.register("schools_arrow", _lookup_schools(schools))
-    con.execute("CREATE TABLE schools AS SELECT * FROM schools_arrow")
-    first, last = con.execute(f"SELECT min(d), max(d) FROM (SELECT {_date_sql('day')} AS d FROM raw)").fetchall()[0]  # noqa: S608
-    earliest, _latest = policies.importable_period(today)
-    first = max(first, earliest) if first else None
-    last = min(last, today) if last else None
-    con.register("non_school_arrow", _non_school_days(first, last))
-    con.execute("CREATE TABLE non_school_days AS SELECT * FROM non_school_arrow")
-    words = list(policies.KIND_ALIASES.items())
-    con.register(
-        "kinds_arrow",
-        pa.table({"word": pa.array([w for w, _k in words]), "kind": pa.array([str(k) for _w, k in words])}),
-    )
-    con.execute("CREATE TABLE kinds AS SELECT * FROM kinds_arrow")
-    earliest, _latest = policies.importable_period(today)
-    no_absence = "[" + ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(policies.NO_ABSENCE_WORDS)) + "]"
+    schools = [r[0] for r in con.execute("SELECT DISTINCT institution FROM raw WHERE institution <> ''").fetchall()]
+    _table(con, "schools", _lookup_schools(schools))
+    _table(con, "days", _lookup_days([r[0] for r in con.execute("SELECT DISTINCT day FROM raw").fetchall()], today))
+    _table(con, "kinds", _lookup_kinds([r[0] or "" for r in con.execute("SELECT DISTINCT kind FROM raw").fetchall()]))
+    amounts = con.execute("SELECT DISTINCT days, lessons, lessons_per_day FROM raw").fetchall()
+    _table(con, "amounts", _lookup_amounts(amounts))
+    progress("check", 40)
+    con.execute(CODED_SQL)
+    # A repeated line (same pupil, school, date and kind) is bad from its second occurrence on.
     con.execute(
-        CHECK_SQL.format(
-            date_expr=_date_sql("r.day"),
-            lessons_default=policies.LESSONS_PER_DAY,
-            today=today.isoformat(),
-            earliest=earliest.isoformat(),
-            no_absence=no_absence,
-        )
+        "CREATE TABLE duplicates AS SELECT rid, first_rid FROM ("
+        "  SELECT r.rowid AS rid, min(r.rowid) OVER (PARTITION BY r.cpr, r.institution, r.day, r.kind) AS first_rid"
+        "  FROM raw r JOIN (SELECT cpr, institution, day, kind FROM raw GROUP BY ALL HAVING count(*) > 1) g"
+        "  ON r.cpr = g.cpr AND r.institution = g.institution AND r.day = g.day"
+        "  AND r.kind IS NOT DISTINCT FROM g.kind"
+        ") WHERE rid <> first_rid"
     )
-    # A repeated line is bad from its second occurrence on.
     con.execute(
-        "UPDATE checked SET code = 'duplicate' WHERE code IS NULL AND first_line IS NOT NULL AND first_line <> line"
+        "UPDATE coded SET code = 'duplicate' FROM duplicates WHERE coded.rid = duplicates.rid AND coded.code IS NULL"
     )
     progress("check", 55)
 
 
-def _errors(con, limit: int) -> tuple[int, list[LineError]]:
+def _errors(reader: _Reader, limit: int) -> tuple[int, list[LineError]]:
+    con, offset = reader.con, reader.offset
     messages = _messages()
-    count = con.execute("SELECT count(*) FROM checked WHERE code IS NOT NULL").fetchall()[0][0]
+    count = con.execute("SELECT count(*) FROM coded WHERE code IS NOT NULL").fetchall()[0][0]
     rows = con.execute(
-        "SELECT line, code, cpr_detail, institution, day_text, kind_text, coalesce(days_text, lessons_text), "
-        "first_line FROM checked WHERE code IS NOT NULL ORDER BY line LIMIT ?",
+        "SELECT e.rid, e.code, c.detail, r.institution, r.day, r.kind, coalesce(r.days, r.lessons), d.first_rid "
+        "FROM (SELECT rid, code FROM coded WHERE code IS NOT NULL ORDER BY rid LIMIT ?) e "
+        "JOIN raw r ON r.rowid = e.rid LEFT JOIN cprs c ON c.cpr = r.cpr "
+        "LEFT JOIN duplicates d ON d.rid = e.rid ORDER BY e.rid",
         [limit],
     ).fetchall()
     out = []
-    for line, code, cpr_detail, institution, day_text, kind_text, amount, first_line in rows:
+    for rid, code, cpr_detail, institution, day_text, kind_text, amount, first_rid in rows:
         column, template = messages[code]
         value = {
             "cpr_bad": "",
@@ -516,11 +544,11 @@ def _errors(con, limit: int) -> tuple[int, list[LineError]]:
             "kind_bad": kind_text,
             "amount_bad": amount,
             "lessons_bad": amount,
-            "duplicate": first_line,
+            "duplicate": (first_rid + offset) if first_rid is not None else "",
         }.get(code, day_text)
         out.append(
             LineError(
-                line=int(line),
+                line=int(rid) + offset,
                 column=column,
                 message=template % {"value": value if value is not None else "", "detail": cpr_detail or ""},
             )
@@ -528,27 +556,32 @@ def _errors(con, limit: int) -> tuple[int, list[LineError]]:
     return count, out
 
 
-def _unknown(con, limit: int) -> tuple[int, list[dict]]:
+def _unknown(reader: _Reader, limit: int) -> tuple[int, list[dict]]:
+    con, offset = reader.con, reader.offset
     count = con.execute(
-        "SELECT count(DISTINCT cpr) FROM checked WHERE code IS NULL AND cpr_status = 'unknown'"
+        "SELECT count(DISTINCT r.cpr) FROM coded k JOIN raw r ON r.rowid = k.rid "
+        "WHERE k.code IS NULL AND k.cpr_status = 'unknown'"
     ).fetchall()[0][0]
     rows = con.execute(
-        "SELECT masked, min(institution), count(*), min(line) FROM checked WHERE code IS NULL AND cpr_status = "
-        "'unknown' GROUP BY cpr, masked ORDER BY min(line) LIMIT ?",
+        "SELECT c.masked, min(r.institution), count(*), min(k.rid) FROM coded k JOIN raw r ON r.rowid = k.rid "
+        "JOIN cprs c ON c.cpr = r.cpr WHERE k.code IS NULL AND k.cpr_status = 'unknown' "
+        "GROUP BY r.cpr, c.masked ORDER BY min(k.rid) LIMIT ?",
         [limit],
     ).fetchall()
-    return count, [{"cpr": m, "institution": i, "lines": int(n), "first_line": int(first)} for m, i, n, first in rows]
+    return count, [
+        {"cpr": m, "institution": i, "lines": int(n), "first_line": int(first) + offset} for m, i, n, first in rows
+    ]
 
 
-def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int]:
+def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int, list[int]]:
     """Replace, per school, the absence of the days the file covers; extend the pupils' coverage. Runs inside the
     caller's transaction."""
     con.execute(
-        "CREATE TABLE good AS SELECT person_id, unit_id, day, kind_code, coalesce(amount, 0) AS amount FROM checked "
+        "CREATE TABLE good AS SELECT person_id, unit_id, day, kind_code, amount FROM coded "
         "WHERE code IS NULL AND person_id IS NOT NULL"
     )
+    con.execute("DROP TABLE raw")
     spans = con.execute("SELECT unit_id, min(day), max(day) FROM good GROUP BY unit_id ORDER BY unit_id").fetchall()
-    pupils = con.execute("SELECT count(DISTINCT person_id) FROM good").fetchall()[0][0]
     with connection.cursor() as cursor:
         for unit_id, first, last in spans:
             cursor.execute(
@@ -557,36 +590,58 @@ def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int]:
             )
     progress("write", 65)
     absence_sql = (
-        "SELECT person_id, unit_id, day, kind_code, CAST(least(amount, 1) AS DECIMAL(4, 3)) FROM good "
-        "WHERE kind_code IS NOT NULL AND amount > 0"
+        "SELECT person_id, unit_id, day, kind_code, least(sum(amount), 1) FROM good "
+        "WHERE kind_code IS NOT NULL AND amount > 0 GROUP BY ALL"
     )
     written = _insert(
-        con,
-        absence_sql,
-        "detection_absenceday",
-        ("person_id", "school_id", "day", "kind", "days"),
-        work_dir,
-        progress,
+        con, absence_sql, "detection_absenceday", ("person_id", "school_id", "day", "kind", "days"), work_dir, progress
     )
     progress("write", 85)
-    coverage = con.execute(
-        "SELECT g.person_id, g.unit_id, min(s.first), max(s.last) "
-        "FROM (SELECT DISTINCT person_id, unit_id FROM good) g "
-        "JOIN (SELECT unit_id, min(day) AS first, max(day) AS last FROM good GROUP BY unit_id) s USING (unit_id) "
-        "GROUP BY g.person_id, g.unit_id"
-    ).fetchall()
-    upsert = (
-        "INSERT INTO detection_absencecoverage (person_id, school_id, first_day, last_day) VALUES (%s, %s, %s, %s) "
-        "ON CONFLICT (person_id, school_id) DO UPDATE SET "
-        "first_day = CASE WHEN excluded.first_day < detection_absencecoverage.first_day THEN excluded.first_day "
-        "ELSE detection_absencecoverage.first_day END, "
-        "last_day = CASE WHEN excluded.last_day > detection_absencecoverage.last_day THEN excluded.last_day "
-        "ELSE detection_absencecoverage.last_day END"
+    coverage_sql = (
+        "SELECT g.person_id, g.unit_id, s.first, s.last FROM (SELECT DISTINCT person_id, unit_id FROM good) g "
+        "JOIN (SELECT unit_id, min(day) AS first, max(day) AS last FROM good GROUP BY unit_id) s USING (unit_id)"
     )
+    _upsert_coverage(con, coverage_sql, work_dir)
+    person_ids = [r[0] for r in con.execute("SELECT DISTINCT person_id FROM good ORDER BY 1").fetchall()]
+    return written, len(person_ids), len(spans), person_ids
+
+
+_COVERAGE_MERGE = (
+    "ON CONFLICT (person_id, school_id) DO UPDATE SET "
+    "first_day = CASE WHEN excluded.first_day < detection_absencecoverage.first_day THEN excluded.first_day "
+    "ELSE detection_absencecoverage.first_day END, "
+    "last_day = CASE WHEN excluded.last_day > detection_absencecoverage.last_day THEN excluded.last_day "
+    "ELSE detection_absencecoverage.last_day END"
+)
+
+
+def _upsert_coverage(con, sql: str, work_dir: str) -> None:
+    columns = "person_id, school_id, first_day, last_day"
+    if connection.vendor == "postgresql":
+        out = Path(work_dir) / "coverage.csv"
+        con.execute(f"COPY ({sql}) TO '{out}' (HEADER false, DELIMITER ',')")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE absence_coverage_in (person_id bigint, school_id bigint, first_day date, "
+                "last_day date) ON COMMIT DROP"
+            )
+            with (
+                out.open("rb") as handle,
+                cursor.copy(f"COPY absence_coverage_in ({columns}) FROM STDIN (FORMAT csv)") as copy,
+            ):
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+            cursor.execute(
+                f"INSERT INTO detection_absencecoverage ({columns}) SELECT {columns} FROM absence_coverage_in "  # noqa: S608
+                + _COVERAGE_MERGE
+            )
+        out.unlink(missing_ok=True)
+        return
+    rows = [(p, s, a.isoformat(), b.isoformat()) for p, s, a, b in con.execute(sql).fetchall()]
+    upsert = f"INSERT INTO detection_absencecoverage ({columns}) VALUES (%s, %s, %s, %s) " + _COVERAGE_MERGE  # noqa: S608
     with connection.cursor() as cursor:
-        for start in range(0, len(coverage), 20_000):
-            cursor.executemany(upsert, coverage[start : start + 20_000])
-    return written, pupils, len(spans)
+        for start in range(0, len(rows), 20_000):
+            cursor.executemany(upsert, rows[start : start + 20_000])
 
 
 def _insert(con, sql: str, table: str, columns: tuple[str, ...], work_dir: str, progress: Progress) -> int:
@@ -674,9 +729,9 @@ def import_file(
             return _finish(record, outcome, actor=actor, started=started, file_format=reader.kind), outcome
         progress("read", 15)
         _check(reader, today, progress)
-        bad, errors = _errors(reader.con, MAX_REPORTED_ERRORS)
-        unknown_count, unknown = _unknown(reader.con, MAX_REPORTED_UNKNOWN)
-        first, last = reader.con.execute("SELECT min(day), max(day) FROM checked WHERE code IS NULL").fetchall()[0]
+        bad, errors = _errors(reader, MAX_REPORTED_ERRORS)
+        unknown_count, unknown = _unknown(reader, MAX_REPORTED_UNKNOWN)
+        first, last = reader.con.execute("SELECT min(day), max(day) FROM coded WHERE code IS NULL").fetchall()[0]
         outcome = Outcome(
             status=ImportStatus.DONE,
             rows=rows,
@@ -696,7 +751,11 @@ def import_file(
             return _finish(record, outcome, actor=actor, started=started, file_format=reader.kind), outcome
         progress("write", 60)
         with transaction.atomic():
-            written, pupils, schools = _write(reader.con, work_dir, progress)
+            if connection.vendor == "postgresql":
+                # The import is one transaction that can simply be run again: it need not wait for the disk flush.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            written, pupils, schools, person_ids = _write(reader.con, work_dir, progress)
             outcome.absence_rows, outcome.pupils, outcome.schools = written, pupils, schools
             outcome.message = _("Importeret: %(rows)s linjer, %(pupils)s elever, %(schools)s skoler.") % {
                 "rows": rows - bad,
@@ -705,7 +764,6 @@ def import_file(
             }
             if bad:
                 outcome.message += " " + _("%(n)s fejlbehæftede linjer er sprunget over.") % {"n": bad}
-            person_ids = [r[0] for r in reader.con.execute("SELECT DISTINCT person_id FROM good").fetchall()]
             audit.record(
                 actor=actor,
                 action=AuditAction.CREATE,

@@ -81,10 +81,9 @@ class AbsenceDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "school", "day", "kind"], name="absence_day_once"),
         ]
-        indexes = [
-            models.Index(fields=["person", "day"], name="absence_person_day"),
-            models.Index(fields=["school", "day"], name="absence_school_day"),
-        ]
+        # The unique constraint's index serves a pupil's rows; this one the replacement of a school's days. No
+        # more: every index slows the import of a municipality's file.
+        indexes = [models.Index(fields=["school", "day"], name="absence_school_day")]
 
 
 class AbsenceCoverage(models.Model):

@@ -275,10 +275,14 @@ def response_times(qs: QuerySet[AbsenceAlert]) -> dict:
         "alerts": len(rows),
         "acknowledged": len(ack),
         "met": len(met),
-        "median_days_to_acknowledge": round(policies.median(ack), 1) if ack else None,
-        "median_days_to_meeting": round(policies.median(met), 1) if met else None,
+        "median_days_to_acknowledge": _rounded(policies.median(ack)),
+        "median_days_to_meeting": _rounded(policies.median(met)),
         "open": sum(1 for *_x, s in rows if s in OPEN_ALERT_STATES),
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
 
 
 def _pk(value) -> int:

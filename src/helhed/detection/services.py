@@ -8,6 +8,7 @@ import json
 import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -272,10 +273,10 @@ def _notify_new_alerts(alert_ids: list[int]) -> int:
     from helhed.organisation.models import Role
 
     today = timezone.localdate()
-    recipients: dict[int, tuple[object, set[str]]] = {}
+    recipients: dict[int, tuple[Any, set[str]]] = {}
     alerts = AbsenceAlert.objects.filter(pk__in=alert_ids).select_related("school", "case")
     for alert in alerts:
-        users = []
+        users: list[Any] = []
         if alert.school_id:
             users += list(
                 get_user_model()

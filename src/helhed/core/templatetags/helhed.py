@@ -81,6 +81,19 @@ _OBJECT_LABELS = {
     "interventions.referral": _("Ansøgning om tilbud"),
     "interventions.grant": _("Bevilling af tilbud"),
     "interventions.budget": _("Budget"),
+    "detection.absenceday": _("Skolefravær (import)"),
+    "detection.absenceimport": _("Import af skolefravær"),
+    "detection.absencealert": _("Fraværsalarm"),
+    "detection.followupmeeting": _("Møde med forældre (tidlig opsporing)"),
+    "detection.flagged": _("Elever med bekymrende fravær"),
+    "detection.unschooled": _("Børn uden skole"),
+    "screening.instrument": _("Screeningsskema"),
+    "screening.screening": _("Screening"),
+    "screening.pilotschool": _("Skole i screeningspilot"),
+    "screening.classreview": _("Klassegennemgang"),
+    "screening.classreviewentry": _("Elev i klassegennemgang"),
+    "screening.evaluation": _("Evaluering af screeningspiloten"),
+    "people.enrolment": _("Klasseliste"),
 }
 
 

@@ -80,6 +80,13 @@ class Command(BaseCommand):
             from helhed.demo.meetings_gen import seed_meetings
 
             meetings = seed_meetings(limit=min(30, max(children // 25, 0)), seed=seed)
+            # Early detection: institution numbers, seven months of school absence imported through the real
+            # importer, the evaluation's alerts; then the screening pilot and a class review at two schools.
+            from helhed.demo.detection_gen import seed_detection
+            from helhed.demo.screening_gen import seed_screening
+
+            detection = seed_detection(seed=seed)
+            screening = seed_screening(schools=2, per_school=20, seed=seed)
             # The nightly job's work, once now: the compliance report reads the ended months from the store.
             deadline_services.compliance_refresh(actor=None)
         self.stdout.write(
@@ -88,7 +95,9 @@ class Command(BaseCommand):
                 f"{result.notes} journalnotater, {result.concerns} underretninger, {result.units} enheder, "
                 f"{result.staff} medarbejdere, {meetings.meetings} møder, {meetings.decisions} beslutninger, "
                 f"{meetings.handovers} overdragelser, {interventions.offers} tilbud, "
-                f"{interventions.grants} bevillinger, {interventions.waitlisted} på venteliste, {plans.plans} planer."
+                f"{interventions.grants} bevillinger, {interventions.waitlisted} på venteliste, {plans.plans} planer, "
+                f"{detection.rows} fraværslinjer, {detection.alerts} fraværsalarmer, {screening.screenings} "
+                f"screeninger, {screening.reviews} klassegennemgange."
             )
         )
 
