@@ -31,7 +31,10 @@ demo: venv frontend
 	$(BIN)/helhed demo seed --if-empty
 	$(BIN)/helhed demo users
 	@echo "Helhed kører på http://127.0.0.1:$(HELHED_PORT)  (stop med Ctrl+C)"
-	$(BIN)/gunicorn helhed.wsgi --bind 127.0.0.1:$(HELHED_PORT) --workers 2 --threads 4 --log-level warning
+	@# The background worker (absence imports uploaded on the page) runs beside the web server and stops with it.
+	$(BIN)/helhed worker >"$(HELHED_DATA_DIR)/worker.log" 2>&1 & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/gunicorn helhed.wsgi --bind 127.0.0.1:$(HELHED_PORT) --workers 2 --threads 4 --log-level warning
 
 ## make test: install what the tests need, then lint, type check, migration check and the whole suite
 test: venv-dev frontend browser-deps lint typecheck check-migrations pytest

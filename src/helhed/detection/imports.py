@@ -576,12 +576,9 @@ def _unknown(reader: _Reader, limit: int) -> tuple[int, list[dict]]:
 def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int, list[int]]:
     """Replace, per school, the absence of the days the file covers; extend the pupils' coverage. Runs inside the
     caller's transaction."""
-    con.execute(
-        "CREATE TABLE good AS SELECT person_id, unit_id, day, kind_code, amount FROM coded "
-        "WHERE code IS NULL AND person_id IS NOT NULL"
-    )
+    good = "FROM coded WHERE code IS NULL AND person_id IS NOT NULL"
     con.execute("DROP TABLE raw")
-    spans = con.execute("SELECT unit_id, min(day), max(day) FROM good GROUP BY unit_id ORDER BY unit_id").fetchall()
+    spans = con.execute(f"SELECT unit_id, min(day), max(day) {good} GROUP BY unit_id ORDER BY unit_id").fetchall()
     with connection.cursor() as cursor:
         for unit_id, first, last in spans:
             cursor.execute(
@@ -590,19 +587,18 @@ def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int, list[
             )
     progress("write", 65)
     absence_sql = (
-        "SELECT person_id, unit_id, day, kind_code, least(sum(amount), 1) FROM good "
-        "WHERE kind_code IS NOT NULL AND amount > 0 GROUP BY ALL"
+        f"SELECT person_id, unit_id, day, kind_code, least(sum(amount), 1) {good} "
+        "AND kind_code IS NOT NULL AND amount > 0 GROUP BY ALL"
     )
     written = _insert(
         con, absence_sql, "detection_absenceday", ("person_id", "school_id", "day", "kind", "days"), work_dir, progress
     )
     progress("write", 85)
-    coverage_sql = (
-        "SELECT g.person_id, g.unit_id, s.first, s.last FROM (SELECT DISTINCT person_id, unit_id FROM good) g "
-        "JOIN (SELECT unit_id, min(day) AS first, max(day) AS last FROM good GROUP BY unit_id) s USING (unit_id)"
-    )
+    pupils = f"SELECT DISTINCT person_id, unit_id {good}"
+    spans_sql = f"SELECT unit_id, min(day) AS first, max(day) AS last {good} GROUP BY unit_id"
+    coverage_sql = f"SELECT g.person_id, g.unit_id, s.first, s.last FROM ({pupils}) g JOIN ({spans_sql}) s USING (unit_id)"  # noqa: S608, E501
     _upsert_coverage(con, coverage_sql, work_dir)
-    person_ids = [r[0] for r in con.execute("SELECT DISTINCT person_id FROM good ORDER BY 1").fetchall()]
+    person_ids = [r[0] for r in con.execute(f"SELECT DISTINCT person_id {good} ORDER BY 1").fetchall()]
     return written, len(person_ids), len(spans), person_ids
 
 
@@ -621,6 +617,7 @@ def _upsert_coverage(con, sql: str, work_dir: str) -> None:
         out = Path(work_dir) / "coverage.csv"
         con.execute(f"COPY ({sql}) TO '{out}' (HEADER false, DELIMITER ',')")
         with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS absence_coverage_in")
             cursor.execute(
                 "CREATE TEMPORARY TABLE absence_coverage_in (person_id bigint, school_id bigint, first_day date, "
                 "last_day date) ON COMMIT DROP"
@@ -646,29 +643,28 @@ def _upsert_coverage(con, sql: str, work_dir: str) -> None:
 
 def _insert(con, sql: str, table: str, columns: tuple[str, ...], work_dir: str, progress: Progress) -> int:
     # `sql`, `table` and `columns` are this module's constants, never input.
-    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]  # noqa: S608
-    if total == 0:
-        return 0
     if connection.vendor == "postgresql":
         # COPY: DuckDB writes the rows as CSV, PostgreSQL reads them in one stream.
         out = Path(work_dir) / "absence.csv"
-        con.execute(f"COPY ({sql}) TO '{out}' (HEADER false, DELIMITER ',')")
+        total = con.execute(f"COPY ({sql}) TO '{out}' (HEADER false, DELIMITER ',')").fetchall()[0][0]
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
         with connection.cursor() as cursor, out.open("rb") as handle, cursor.copy(statement) as copy:
             while block := handle.read(1 << 20):
                 copy.write(block)
         out.unlink(missing_ok=True)
-        return total
+        return int(total)
+    con.execute(f"CREATE TABLE to_write AS {sql}")
+    total = con.execute("SELECT count(*) FROM to_write").fetchall()[0][0]
     placeholders = ", ".join(["%s"] * len(columns))
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    result = con.execute(sql)
+    result = con.execute("SELECT * FROM to_write")
     done = 0
     with connection.cursor() as cursor:
         while batch := result.fetchmany(50_000):
             cursor.executemany(statement, [(p, s, d.isoformat(), k, str(v)) for p, s, d, k, v in batch])
             done += len(batch)
-            progress("write", 65 + int(20 * done / total))
-    return total
+            progress("write", 65 + int(20 * done / max(total, 1)))
+    return int(total)
 
 
 def import_file(
