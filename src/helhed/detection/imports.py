@@ -596,7 +596,9 @@ def _write(con, work_dir: str, progress: Progress) -> tuple[int, int, int, list[
     progress("write", 85)
     pupils = f"SELECT DISTINCT person_id, unit_id {good}"
     spans_sql = f"SELECT unit_id, min(day) AS first, max(day) AS last {good} GROUP BY unit_id"
-    coverage_sql = f"SELECT g.person_id, g.unit_id, s.first, s.last FROM ({pupils}) g JOIN ({spans_sql}) s USING (unit_id)"  # noqa: S608, E501
+    coverage_sql = (
+        f"SELECT g.person_id, g.unit_id, s.first, s.last FROM ({pupils}) g JOIN ({spans_sql}) s USING (unit_id)"  # noqa: S608, E501
+    )
     _upsert_coverage(con, coverage_sql, work_dir)
     person_ids = [r[0] for r in con.execute(f"SELECT DISTINCT person_id {good} ORDER BY 1").fetchall()]
     return written, len(person_ids), len(spans), person_ids
@@ -746,34 +748,73 @@ def import_file(
             ) % {"n": bad}
             return _finish(record, outcome, actor=actor, started=started, file_format=reader.kind), outcome
         progress("write", 60)
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # The import is one transaction that can simply be run again: it need not wait for the disk flush.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            written, pupils, schools, person_ids = _write(reader.con, work_dir, progress)
-            outcome.absence_rows, outcome.pupils, outcome.schools = written, pupils, schools
-            outcome.message = _("Importeret: %(rows)s linjer, %(pupils)s elever, %(schools)s skoler.") % {
-                "rows": rows - bad,
-                "pupils": pupils,
-                "schools": schools,
-            }
-            if bad:
-                outcome.message += " " + _("%(n)s fejlbehæftede linjer er sprunget over.") % {"n": bad}
-            audit.record(
+        try:
+            return _write_all(
+                reader,
+                record,
+                outcome,
                 actor=actor,
-                action=AuditAction.CREATE,
-                object_type="detection.absenceday",
-                object_id=str(record.pk),
-                persons=person_ids,
                 channel=channel,
-                detail={"import": record.pk, "file": file_name[:200], "rows": rows, "absence_rows": written},
+                file_name=file_name,
+                work_dir=work_dir,
+                started=started,
+                bad=bad,
+                rows=rows,
+                progress=progress,
             )
-            _finish(record, outcome, actor=actor, started=started, file_format=reader.kind, audited=True)
-        progress("done", 100)
-        return record, outcome
+        except Exception:
+            # Nothing of the file was written (one transaction); say so on the record instead of leaving it running.
+            outcome.status = ImportStatus.REJECTED
+            outcome.message = _(
+                "Importen fejlede undervejs, og intet er importeret. Prøv igen; sker det igen, så "
+                "kontakt en administrator."
+            )
+            _finish(record, outcome, actor=actor, started=started, file_format=reader.kind)
+            raise
     finally:
         _cleanup(work_dir)
+
+
+def _write_all(
+    reader: _Reader,
+    record: AbsenceImport,
+    outcome: Outcome,
+    *,
+    actor,
+    channel: str,
+    file_name: str,
+    work_dir: str,
+    started: float,
+    bad: int,
+    rows: int,
+    progress: Progress,
+) -> tuple[AbsenceImport, Outcome]:
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The import is one transaction that can simply be run again: it need not wait for the disk flush.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        written, pupils, schools, person_ids = _write(reader.con, work_dir, progress)
+        outcome.absence_rows, outcome.pupils, outcome.schools = written, pupils, schools
+        outcome.message = _("Importeret: %(rows)s linjer, %(pupils)s elever, %(schools)s skoler.") % {
+            "rows": rows - bad,
+            "pupils": pupils,
+            "schools": schools,
+        }
+        if bad:
+            outcome.message += " " + _("%(n)s fejlbehæftede linjer er sprunget over.") % {"n": bad}
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="detection.absenceday",
+            object_id=str(record.pk),
+            persons=person_ids,
+            channel=channel,
+            detail={"import": record.pk, "file": file_name[:200], "rows": rows, "absence_rows": written},
+        )
+        _finish(record, outcome, actor=actor, started=started, file_format=reader.kind, audited=True)
+    progress("done", 100)
+    return record, outcome
 
 
 def _work_root() -> str:

@@ -7,6 +7,7 @@ lesson): every finding says which numbers made it, so the school social worker c
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,14 +41,26 @@ class AbsenceRule:
     source: str
 
 
+def _configured(name: str, default: str) -> str:
+    return os.environ.get(name, default).strip() or default
+
+
+# The municipality sets the limits (HELHED_ABSENCE_SHARE, HELHED_ABSENCE_WINDOW_MONTHS,
+# HELHED_ABSENCE_CONSECUTIVE_DAYS); a version that differs from the defaults is marked as the municipality's own, so
+# an alert always says which rule raised it.
+_SHARE = Decimal(_configured("HELHED_ABSENCE_SHARE", "0.10"))
+_WINDOW = int(_configured("HELHED_ABSENCE_WINDOW_MONTHS", "3"))
+_RUN = int(_configured("HELHED_ABSENCE_CONSECUTIVE_DAYS", "5"))
+_LOCAL = (Decimal("0.10"), 3, 5) != (_SHARE, _WINDOW, _RUN)
+
 ABSENCE_RULES: tuple[AbsenceRule, ...] = (
     AbsenceRule(
         id="absence.concerning",
-        version="2026-1",
+        version="2026-1-kommune" if _LOCAL else "2026-1",
         valid_from=date(2010, 1, 1),
-        share=Decimal("0.10"),
-        window_months=3,
-        consecutive_days=5,
+        share=_SHARE,
+        window_months=_WINDOW,
+        consecutive_days=_RUN,
         source="Strategi 2010, 'Hurtig reaktion ved skolefravær'; bekendtgørelse om elevers fravær fra "
         "undervisningen i folkeskolen",
     ),

@@ -180,3 +180,25 @@ def test_parquet_is_imported_and_a_truncated_parquet_refused(town, pupils, tmp_p
 
 def test_header_constant_names_the_columns():
     assert HEADER.split(";")[:2] == ["cpr", "institutionsnummer"]
+
+
+def test_a_failure_while_writing_leaves_nothing_half_written(town, pupils, tmp_path, monkeypatch):
+    """Atomicity: the absence rows are already sent when the coverage fails; the whole import rolls back, the earlier
+    import stays as it was, and the record says that nothing was imported."""
+    from helhed.detection import imports
+
+    days = school_days_before(last_school_day(), 5)
+    first = write_file(tmp_path, full_file_lines(pupils, days, absent={(0, days[1]): ("sygdom", "1")}), name="1.csv")
+    import_file(actor=town.administrator, path=first, file_name="1.csv")
+    before = _state()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "_upsert_coverage", broken)
+    second = write_file(tmp_path, full_file_lines(pupils, days, absent={(2, days[2]): ("ulovligt", "1")}), name="2.csv")
+    with pytest.raises(RuntimeError):
+        import_file(actor=town.administrator, path=second, file_name="2.csv")
+    assert _state() == before
+    record = AbsenceImport.objects.get(file_name="2.csv")
+    assert record.status == ImportStatus.REJECTED and "intet er importeret" in record.report["message"]
