@@ -448,6 +448,17 @@ def followup_meeting_book(
     return meeting
 
 
+def _meeting_changed(meeting: FollowUpMeeting, *, actor) -> FollowUpMeeting:
+    audit.record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=meeting,
+        persons=[meeting.person_id],
+        detail={"status": meeting.status},
+    )
+    return meeting
+
+
 @transaction.atomic
 def followup_meeting_held(*, actor, meeting_id, note: str = "") -> FollowUpMeeting:
     """Record that the meeting with the parents was held: it meets the alert's deadline."""
@@ -469,14 +480,7 @@ def followup_meeting_held(*, actor, meeting_id, note: str = "") -> FollowUpMeeti
         alert.version += 1
         alert.save(update_fields=["meeting_held_at", "version"])
         deadlines_meet_for(actor=actor, source=alert, rule_ids=[MEETING_RULE], at=min(meeting.ends_at, timezone.now()))
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=meeting,
-        persons=[meeting.person_id],
-        detail={"status": meeting.status},
-    )
-    return meeting
+    return _meeting_changed(meeting, actor=actor)
 
 
 @transaction.atomic
@@ -500,14 +504,7 @@ def followup_meeting_cancel(*, actor, meeting_id, reason: str) -> FollowUpMeetin
             _status(alert, AlertStatus.ACKNOWLEDGED, actor=actor, reason=reason.strip())
             alert.version += 1
             alert.save(update_fields=["status", "version"])
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=meeting,
-        persons=[meeting.person_id],
-        detail={"status": meeting.status},
-    )
-    return meeting
+    return _meeting_changed(meeting, actor=actor)
 
 
 @transaction.atomic

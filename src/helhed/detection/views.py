@@ -41,6 +41,7 @@ def _alert_page(request, alert_id, *, status: int = 200, **forms):
         "view": view,
         "alert": alert,
         "today": timezone.localdate(),
+        "now": timezone.now(),
         "ack_form": forms.get("ack_form") or VersionForm(initial={"version": alert.version}, prefix="ack"),
         "book_form": forms.get("book_form")
         or MeetingBookForm(prefix="book", staff_users=view.staff_choices, initial={"location": ""}),
@@ -153,11 +154,13 @@ def _after_meeting(meeting):
 @require_GET
 def meeting(request, meeting_id: int):
     m = selectors.meeting_for(actor=request.user, meeting_id=meeting_id)
-    return render(
-        request,
-        "detection/meeting.html",
-        {"meeting": m, "held_form": MeetingHeldForm(prefix="held"), "cancel_form": MeetingCancelForm(prefix="cancel")},
-    )
+    context = {
+        "meeting": m,
+        "now": timezone.now(),
+        "held_form": MeetingHeldForm(prefix="held"),
+        "cancel_form": MeetingCancelForm(prefix="cancel"),
+    }
+    return render(request, "detection/meeting.html", context)
 
 
 @requires(Perm.DETECTION)
