@@ -47,7 +47,8 @@ def test_the_seed_command_stores_the_ended_months_compliance(db):
     out = StringIO()
     call_command("demo", "seed", children=80, seed=5, notes_per_case=0, stdout=out, stderr=StringIO())
     assert ComplianceSnapshot.objects.filter(period="month").count() >= 12
-    assert " 2 planer." in out.getvalue()  # 80 children: a plan for 2 cases (one per 40 children)
+    assert " 2 planer," in out.getvalue()  # 80 children: a plan for 2 cases (one per 40 children)
+    assert " fraværsalarmer, " in out.getvalue() and " 0 fraværslinjer" not in out.getvalue()
     analyst = User.objects.filter(memberships__role=Role.ANALYST).first()
     today = timezone.localdate()
     flt = ComplianceFilter(period=Period.MONTH, first=date(today.year - 1, today.month, 1), last=today.replace(day=1))
