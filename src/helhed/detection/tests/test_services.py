@@ -204,7 +204,7 @@ def test_staff_of_another_school_see_no_alert(town, flagged):
     services.alerts_raise(actor=None, as_of=last_school_day())
     alert = AbsenceAlert.objects.get(person=flagged[0].person)
     other_school = UnitFactory(kind=UnitKind.MUNICIPAL_SCHOOL, administration=town.buf)
-    stranger = staff("fremmed", "school_social_worker", other_school)
+    stranger = staff("fremmed", "school_social_worker", other_school, first_name="Frida", last_name="Fremmed")
     assert selectors.my_alerts(actor=stranger).open == []
     with pytest.raises(Http404):
         selectors.alert_for(actor=stranger, alert_id=alert.pk)
