@@ -93,7 +93,6 @@ _OBJECT_LABELS = {
     "screening.classreview": _("Klassegennemgang"),
     "screening.classreviewentry": _("Elev i klassegennemgang"),
     "screening.evaluation": _("Evaluering af screeningspiloten"),
-    "people.enrolment": _("Klasseliste"),
 }
 
 
