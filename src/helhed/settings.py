@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "helhed.interventions",
     "helhed.detection",
     "helhed.screening",
+    "helhed.outcomes",
     "helhed.demo",
 ]
 
