@@ -293,9 +293,6 @@ def book(request, alert_id: int, payload: MeetingIn):
             % {"id": unknown[0]},
             field="staff",
         )
-    for value in (payload.starts_at, payload.ends_at):
-        if timezone.is_naive(value):
-            raise HelhedError(_("Angiv tidspunktet med tidszone, fx 2026-12-10T14:00:00+01:00."), field="starts_at")
     meeting = services.followup_meeting_book(
         actor=request.auth,
         person=alert.person,

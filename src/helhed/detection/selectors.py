@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from helhed.core import audit
 from helhed.core.models import AuditAction
-from helhed.core.validation import fits_db_int
+from helhed.core.validation import as_pk
 from helhed.organisation.models import Role
 from helhed.organisation.selectors import actor_profile
 
@@ -285,22 +285,12 @@ def _rounded(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-def _pk(value) -> int:
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        raise Http404
-    if not fits_db_int(pk):
-        raise Http404
-    return pk
-
-
 def alert_for(*, actor, alert_id, audit_action: str | None = AuditAction.VIEW, lock: bool = False) -> AbsenceAlert:
     """One alert, if the actor may see it (else the same 404 as a missing one)."""
     qs = alerts_visible_to(actor).select_related("person", "school", "case", "acknowledged_by")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    alert = qs.filter(pk=_pk(alert_id)).first()
+    alert = qs.filter(pk=as_pk(alert_id)).first()
     if alert is None:
         raise Http404
     if audit_action:
@@ -388,27 +378,31 @@ def alert_detail(*, actor, alert_id) -> AlertView:
     )
 
 
-def meeting_staff_choices(school_id: int | None, case=None) -> list:
-    """The staff who may be invited to a follow-up meeting: the school's staff, and the child's case team."""
-    from django.contrib.auth import get_user_model
-
-    from helhed.cases.selectors import active_team_users
+def school_staff(school_ids, roles) -> dict[int, list]:
+    """school id -> the active users holding one of `roles` there today (one query; membership period and role
+    checked on the same membership row)."""
+    from helhed.organisation.models import Membership
 
     today = timezone.localdate()
-    users = {}
-    if school_id:
-        qs = (
-            get_user_model()
-            .objects.filter(
-                memberships__unit_id=school_id,
-                memberships__role__in=list(scope.SCHOOL_ROLES),
-                memberships__valid_from__lte=today,
-                is_active=True,
-            )
-            .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today))
-            .distinct()
-        )
-        users = {u.pk: u for u in qs}
+    out: dict[int, list] = {}
+    rows = (
+        Membership.objects.filter(unit_id__in=list(school_ids), role__in=list(roles), valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), user__is_active=True)
+        .select_related("user")
+        .order_by("id")
+    )
+    for membership in rows:
+        users = out.setdefault(membership.unit_id, [])
+        if membership.user not in users:
+            users.append(membership.user)
+    return out
+
+
+def meeting_staff_choices(school_id: int | None, case=None) -> list:
+    """The staff who may be invited to a follow-up meeting: the school's staff, and the child's case team."""
+    from helhed.cases.selectors import active_team_users
+
+    users = {u.pk: u for u in school_staff([school_id], scope.SCHOOL_ROLES).get(school_id, [])} if school_id else {}
     if case is not None:
         for user in active_team_users(case):
             users.setdefault(user.pk, user)
@@ -423,7 +417,9 @@ def meetings_visible_to(actor) -> QuerySet[FollowUpMeeting]:
 
 
 def meeting_for(*, actor, meeting_id, audit_action: str | None = AuditAction.VIEW) -> FollowUpMeeting:
-    meeting = meetings_visible_to(actor).select_related("person", "school", "alert").filter(pk=_pk(meeting_id)).first()
+    meeting = (
+        meetings_visible_to(actor).select_related("person", "school", "alert").filter(pk=as_pk(meeting_id)).first()
+    )
     if meeting is None:
         raise Http404
     if audit_action:
@@ -530,7 +526,7 @@ def imports_list(*, actor, limit: int = 50) -> list[AbsenceImport]:
 
 
 def import_for(*, actor, import_id) -> AbsenceImport:
-    record = AbsenceImport.objects.select_related("imported_by").filter(pk=_pk(import_id)).first()
+    record = AbsenceImport.objects.select_related("imported_by").filter(pk=as_pk(import_id)).first()
     if record is None:
         raise Http404
     return record

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,13 +188,12 @@ def alerts_raise(*, actor=None, as_of: date | None = None) -> dict[str, int]:
     rule = flags[0].finding.rule
     window_start, _end = policies.window(as_of, rule)
     ids = [f.person_id for f in flags]
+    # No new alert while one is open, nor for absence an alert inside the rule's window has already shown.
     recent = set(
         AbsenceAlert.objects.filter(person_id__in=ids)
-        .filter(
-            status__in=OPEN_ALERT_STATES,
-        )
+        .filter(Q(status__in=OPEN_ALERT_STATES) | Q(as_of__gte=window_start))
         .values_list("person_id", flat=True)
-    ) | set(AbsenceAlert.objects.filter(person_id__in=ids, as_of__gte=window_start).values_list("person_id", flat=True))
+    )
     cases = active_cases_of_children([i for i in ids if i not in recent])
     now = timezone.now()
     raised: list[AbsenceAlert] = []
@@ -267,29 +267,16 @@ def alerts_raise(*, actor=None, as_of: date | None = None) -> dict[str, int]:
 def _notify_new_alerts(alert_ids: list[int]) -> int:
     """One e-mail per recipient: the school social workers of each alert's school and the case team. The e-mail
     names the school and links to the alerts, never the child (e-mail is not a secure channel)."""
-    from django.contrib.auth import get_user_model
-
     from helhed.cases.selectors import active_team_users
     from helhed.organisation.models import Role
 
-    today = timezone.localdate()
     recipients: dict[int, tuple[Any, set[str]]] = {}
-    alerts = AbsenceAlert.objects.filter(pk__in=alert_ids).select_related("school", "case")
+    alerts = list(AbsenceAlert.objects.filter(pk__in=alert_ids).select_related("school", "case"))
+    social_workers = selectors.school_staff({a.school_id for a in alerts if a.school_id}, [Role.SCHOOL_SOCIAL_WORKER])
     for alert in alerts:
-        users: list[Any] = []
-        if alert.school_id:
-            users += list(
-                get_user_model()
-                .objects.filter(
-                    memberships__unit_id=alert.school_id,
-                    memberships__role=Role.SCHOOL_SOCIAL_WORKER,
-                    memberships__valid_from__lte=today,
-                    is_active=True,
-                )
-                .distinct()
-            )
+        users: list[Any] = list(social_workers.get(alert.school_id, [])) if alert.school_id else []
         if alert.case is not None:
-            users += active_team_users(alert.case)
+            users += active_team_users(alert.case)  # a team per child with a case: few of a night's alerts
         for user in users:
             recipients.setdefault(user.pk, (user, set()))[1].add(alert.school.name if alert.school else "")
     sent = 0

@@ -84,18 +84,19 @@ def alert_acknowledge(request, alert_id: int):
 @requires(Perm.DETECTION)
 @require_POST
 def alert_book(request, alert_id: int):
-    view = selectors.alert_detail(actor=request.user, alert_id=alert_id)
-    form = MeetingBookForm(request.POST, prefix="book", staff_users=view.staff_choices)
+    alert = selectors.alert_for(actor=request.user, alert_id=alert_id, audit_action=None)
+    staff_users = selectors.meeting_staff_choices(alert.school_id, alert.case)
+    form = MeetingBookForm(request.POST, prefix="book", staff_users=staff_users)
     if not form.is_valid():
         return _alert_page(request, alert_id, status=400, book_form=form, error=_("Ret felterne markeret nedenfor."))
     d = form.cleaned_data
-    chosen = {u.pk: u for u in view.staff_choices}
+    chosen = {u.pk: u for u in staff_users}
     try:
         services.followup_meeting_book(
             actor=request.user,
-            person=view.alert.person,
-            school=view.alert.school,
-            alert=view.alert,
+            person=alert.person,
+            school=alert.school,
+            alert=alert,
             starts_at=d["starts_at"],
             ends_at=d["ends_at"],
             location=d["location"],

@@ -289,3 +289,20 @@ def test_small_counts_are_suppressed_and_cannot_be_derived_from_the_total(town):
     counts = {r["district"].pk: r["count"] for r in view.by_district if r["district"]}
     assert counts[other.pk] is None and counts[town.district.pk] == 7
     assert view.total is None  # 9 - 7 would reveal the suppressed 2
+
+
+def test_a_school_social_worker_who_has_left_the_school_is_not_told(town, flagged, django_capture_on_commit_callbacks):
+    from helhed.organisation.models import Membership
+
+    left = staff("gammel", "school_social_worker", town.school, first_name="Gerda", last_name="Gammel")
+    left.email = "gammel@skole.invalid"
+    left.save()
+    Membership.objects.filter(user=left).update(
+        valid_from=timezone.localdate() - timedelta(days=400), valid_to=timezone.localdate() - timedelta(days=30)
+    )
+    town.school_social_worker.email = "ssw@skole.invalid"
+    town.school_social_worker.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alerts_raise(actor=None, as_of=last_school_day())
+    assert [m.to[0] for m in mail.outbox] == ["ssw@skole.invalid"]
+    assert left not in selectors.meeting_staff_choices(town.school.pk)
